@@ -1,0 +1,296 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * vnic vmxnet3-class driver: ethtool.
+ */
+#include <linux/ethtool.h>
+#include <linux/netdevice.h>
+#include <linux/rtnetlink.h>
+
+#include "vnx_compat.h"
+#include "vnx_drv.h"
+
+struct vnx_stat_desc {
+	const char *name;
+	size_t offset;
+};
+
+#define VNX_TX_STAT(f)	{ #f, offsetof(struct vnx_tx_stats, f) }
+#define VNX_RX_STAT(f)	{ #f, offsetof(struct vnx_rx_stats, f) }
+#define VNX_DEV_STAT(f)	{ #f, offsetof(struct vnx_dev_stats, f) }
+
+static const struct vnx_stat_desc vnx_dev_stat_descs[] = {
+	VNX_DEV_STAT(events),
+	VNX_DEV_STAT(link_events),
+	VNX_DEV_STAT(queue_errors),
+	VNX_DEV_STAT(resets),
+	VNX_DEV_STAT(tx_timeouts),
+	VNX_DEV_STAT(reset_failures),
+};
+
+static const struct vnx_stat_desc vnx_tx_stat_descs[] = {
+	VNX_TX_STAT(packets),
+	VNX_TX_STAT(bytes),
+	VNX_TX_STAT(doorbells),
+	VNX_TX_STAT(deferred),
+	VNX_TX_STAT(tso),
+	VNX_TX_STAT(csum),
+	VNX_TX_STAT(vlan),
+	VNX_TX_STAT(stops),
+	VNX_TX_STAT(wakes),
+	VNX_TX_STAT(busy),
+	VNX_TX_STAT(linearized),
+	VNX_TX_STAT(drops),
+	VNX_TX_STAT(map_errors),
+	VNX_TX_STAT(inline_reaped),
+	VNX_TX_STAT(irq_armed),
+};
+
+static const struct vnx_stat_desc vnx_rx_stat_descs[] = {
+	VNX_RX_STAT(packets),
+	VNX_RX_STAT(bytes),
+	VNX_RX_STAT(csum_ok),
+	VNX_RX_STAT(lro),
+	VNX_RX_STAT(vlan),
+	VNX_RX_STAT(alloc_fail),
+	VNX_RX_STAT(err_drops),
+	VNX_RX_STAT(frag_drops),
+	VNX_RX_STAT(bad_comp),
+	VNX_RX_STAT(polls),
+};
+
+/* Device counters, in the device's order (enum vnx_dev_tx_stat / rx_stat). */
+static const char * const vnx_dev_tx_names[VNX_DTX_NUM] = {
+	"dev_tso_pkts", "dev_tso_bytes", "dev_ucast_pkts", "dev_ucast_bytes",
+	"dev_mcast_pkts", "dev_mcast_bytes", "dev_bcast_pkts", "dev_bcast_bytes",
+	"dev_err_pkts", "dev_discard_pkts",
+};
+
+static const char * const vnx_dev_rx_names[VNX_DRX_NUM] = {
+	"dev_lro_pkts", "dev_lro_bytes", "dev_ucast_pkts", "dev_ucast_bytes",
+	"dev_mcast_pkts", "dev_mcast_bytes", "dev_bcast_pkts", "dev_bcast_bytes",
+	"dev_out_of_buf", "dev_err_pkts",
+};
+
+static void vnx_get_drvinfo(struct net_device *dev, struct ethtool_drvinfo *info)
+{
+	struct vnx_adapter *a = netdev_priv(dev);
+
+	strscpy(info->driver, VNX_DRV_NAME, sizeof(info->driver));
+	strscpy(info->version, VNX_DRV_VERSION, sizeof(info->version));
+	strscpy(info->bus_info, pci_name(a->pdev), sizeof(info->bus_info));
+	snprintf(info->fw_version, sizeof(info->fw_version), "rev %u", a->rev);
+}
+
+static int vnx_get_link_ksettings(struct net_device *dev, struct ethtool_link_ksettings *ks)
+{
+	struct vnx_adapter *a = netdev_priv(dev);
+	u32 speed = READ_ONCE(a->link_speed);
+
+	ethtool_link_ksettings_zero_link_mode(ks, supported);
+	ethtool_link_ksettings_zero_link_mode(ks, advertising);
+	ks->base.port = PORT_OTHER;
+	ks->base.autoneg = AUTONEG_DISABLE;
+	if (netif_carrier_ok(dev) && speed) {
+		ks->base.speed = speed;
+		ks->base.duplex = DUPLEX_FULL;
+	} else {
+		ks->base.speed = SPEED_UNKNOWN;
+		ks->base.duplex = DUPLEX_UNKNOWN;
+	}
+	return 0;
+}
+
+static void vnx_get_ringparam(VNX_RINGPARAM_ARGS)
+{
+	struct vnx_adapter *a = netdev_priv(dev);
+
+	ring->rx_max_pending = VNX_RING_MAX;
+	ring->rx_jumbo_max_pending = VNX_RING_MAX;
+	ring->tx_max_pending = VNX_RING_MAX;
+	ring->rx_mini_max_pending = 0;
+	ring->rx_pending = a->rx_ring_size[0];
+	ring->rx_jumbo_pending = a->rx_ring_size[1];
+	ring->tx_pending = a->tx_ring_size;
+	ring->rx_mini_pending = 0;
+}
+
+static bool vnx_ring_size_ok(u32 v)
+{
+	return v >= VNX_MIN_RING && v <= VNX_RING_MAX && !(v % VNX_RING_ALIGN);
+}
+
+static int vnx_set_ringparam(VNX_RINGPARAM_ARGS)
+{
+	struct netlink_ext_ack *ea = VNX_RINGPARAM_EXTACK;
+	struct vnx_adapter *a = netdev_priv(dev);
+
+	if (ring->rx_mini_pending) {
+		vnx_compat_extack_msg(ea, "vmxnet3 has no rx mini ring");
+		return -EINVAL;
+	}
+	if (!vnx_ring_size_ok(ring->rx_pending) || !vnx_ring_size_ok(ring->tx_pending) ||
+	    !vnx_ring_size_ok(ring->rx_jumbo_pending)) {
+		vnx_compat_extack_msg(ea, "ring sizes must be multiples of 32 between 32 and 4096");
+		netdev_info(dev, "ring sizes must be multiples of 32 between 32 and 4096\n");
+		return -EINVAL;
+	}
+	if (ring->rx_pending == a->rx_ring_size[0] && ring->tx_pending == a->tx_ring_size &&
+	    ring->rx_jumbo_pending == a->rx_ring_size[1])
+		return 0;
+	return vnx_reconfigure(a, a->num_tx, a->num_rx, ring->tx_pending, ring->rx_pending,
+			       ring->rx_jumbo_pending);
+}
+
+static void vnx_get_channels(struct net_device *dev, struct ethtool_channels *ch)
+{
+	struct vnx_adapter *a = netdev_priv(dev);
+	bool msix = a->intr_mode == VNX_INTR_MSIX;
+
+	ch->max_tx = msix ? VNX_MAX_TX_QUEUES : 1;
+	ch->max_rx = msix ? VNX_MAX_RX_QUEUES : 1;
+	ch->max_combined = 0;
+	ch->max_other = 0;
+	ch->tx_count = a->num_tx;
+	ch->rx_count = a->num_rx;
+	ch->combined_count = 0;
+	ch->other_count = 0;
+}
+
+static int vnx_set_channels(struct net_device *dev, struct ethtool_channels *ch)
+{
+	struct vnx_adapter *a = netdev_priv(dev);
+
+	if (ch->combined_count || ch->other_count || !ch->tx_count || !ch->rx_count)
+		return -EINVAL;
+	if (a->intr_mode != VNX_INTR_MSIX && (ch->tx_count > 1 || ch->rx_count > 1))
+		return -EINVAL;
+	if (ch->tx_count > VNX_MAX_TX_QUEUES || ch->rx_count > VNX_MAX_RX_QUEUES)
+		return -EINVAL;
+	if (ch->tx_count == a->num_tx && ch->rx_count == a->num_rx)
+		return 0;
+	return vnx_reconfigure(a, ch->tx_count, ch->rx_count, a->tx_ring_size,
+			       a->rx_ring_size[0], a->rx_ring_size[1]);
+}
+
+static unsigned int vnx_stats_count(struct vnx_adapter *a)
+{
+	return ARRAY_SIZE(vnx_dev_stat_descs) +
+	       a->num_tx * (ARRAY_SIZE(vnx_tx_stat_descs) + VNX_DTX_NUM) +
+	       a->num_rx * (ARRAY_SIZE(vnx_rx_stat_descs) + VNX_DRX_NUM);
+}
+
+static int vnx_get_sset_count(struct net_device *dev, int sset)
+{
+	if (sset == ETH_SS_STATS)
+		return vnx_stats_count(netdev_priv(dev));
+	return -EOPNOTSUPP;
+}
+
+static void vnx_put_string(u8 **p, const char *fmt, unsigned int q, const char *name)
+{
+	snprintf((char *)*p, ETH_GSTRING_LEN, fmt, q, name);
+	*p += ETH_GSTRING_LEN;
+}
+
+static void vnx_get_strings(struct net_device *dev, u32 sset, u8 *p)
+{
+	struct vnx_adapter *a = netdev_priv(dev);
+	unsigned int q, i;
+
+	if (sset != ETH_SS_STATS)
+		return;
+	for (i = 0; i < ARRAY_SIZE(vnx_dev_stat_descs); i++) {
+		strscpy((char *)p, vnx_dev_stat_descs[i].name, ETH_GSTRING_LEN);
+		p += ETH_GSTRING_LEN;
+	}
+	for (q = 0; q < a->num_tx; q++) {
+		for (i = 0; i < ARRAY_SIZE(vnx_tx_stat_descs); i++)
+			vnx_put_string(&p, "tx%u_%s", q, vnx_tx_stat_descs[i].name);
+		for (i = 0; i < VNX_DTX_NUM; i++)
+			vnx_put_string(&p, "tx%u_%s", q, vnx_dev_tx_names[i]);
+	}
+	for (q = 0; q < a->num_rx; q++) {
+		for (i = 0; i < ARRAY_SIZE(vnx_rx_stat_descs); i++)
+			vnx_put_string(&p, "rx%u_%s", q, vnx_rx_stat_descs[i].name);
+		for (i = 0; i < VNX_DRX_NUM; i++)
+			vnx_put_string(&p, "rx%u_%s", q, vnx_dev_rx_names[i]);
+	}
+}
+
+static void vnx_get_ethtool_stats(struct net_device *dev, struct ethtool_stats *st, u64 *data)
+{
+	struct vnx_adapter *a = netdev_priv(dev);
+	bool up = READ_ONCE(a->up);
+	unsigned int q, i, start;
+
+	if (up)
+		vnx_cmd_get_stats(a);
+
+	for (i = 0; i < ARRAY_SIZE(vnx_dev_stat_descs); i++)
+		*data++ = *(u64 *)((u8 *)&a->dstats + vnx_dev_stat_descs[i].offset);
+
+	for (q = 0; q < a->num_tx; q++) {
+		struct vnx_tx_stats *ts = &a->txq[q].stats;
+
+		do {
+			start = u64_stats_fetch_begin(&ts->sync);
+			for (i = 0; i < ARRAY_SIZE(vnx_tx_stat_descs); i++)
+				data[i] = *(u64 *)((u8 *)ts + vnx_tx_stat_descs[i].offset);
+		} while (u64_stats_fetch_retry(&ts->sync, start));
+		data += ARRAY_SIZE(vnx_tx_stat_descs);
+		for (i = 0; i < VNX_DTX_NUM; i++)
+			*data++ = up ? le64_to_cpu(vnx_txq_desc(a, q)->stats[i]) : 0;
+	}
+	for (q = 0; q < a->num_rx; q++) {
+		struct vnx_rx_stats *rs = &a->rxq[q].stats;
+
+		do {
+			start = u64_stats_fetch_begin(&rs->sync);
+			for (i = 0; i < ARRAY_SIZE(vnx_rx_stat_descs); i++)
+				data[i] = *(u64 *)((u8 *)rs + vnx_rx_stat_descs[i].offset);
+		} while (u64_stats_fetch_retry(&rs->sync, start));
+		data += ARRAY_SIZE(vnx_rx_stat_descs);
+		for (i = 0; i < VNX_DRX_NUM; i++)
+			*data++ = up ? le64_to_cpu(vnx_rxq_desc(a, q)->stats[i]) : 0;
+	}
+}
+
+/*
+ * ethtool --reset: the device's own components (DMA rings, filters,
+ * offloads, MAC, interrupts) are rebuilt by the same reset worker that
+ * recovers from queue errors and tx timeouts. Asynchronous: the worker
+ * takes RTNL, which our caller holds.
+ */
+static int vnx_reset(struct net_device *dev, u32 *flags)
+{
+	const u32 ours = ETH_RESET_DMA | ETH_RESET_FILTER | ETH_RESET_OFFLOAD |
+			 ETH_RESET_MAC | ETH_RESET_IRQ;
+	struct vnx_adapter *a = netdev_priv(dev);
+
+	if (!(*flags & ours))
+		return -EOPNOTSUPP;
+	if (!netif_running(dev))
+		return -ENETDOWN;
+	*flags &= ~ours;
+	vnx_reset_schedule(a);
+	return 0;
+}
+
+static const struct ethtool_ops vnx_ethtool_ops = {
+	.get_drvinfo		= vnx_get_drvinfo,
+	.get_link		= ethtool_op_get_link,
+	.get_link_ksettings	= vnx_get_link_ksettings,
+	.get_ringparam		= vnx_get_ringparam,
+	.set_ringparam		= vnx_set_ringparam,
+	.get_channels		= vnx_get_channels,
+	.set_channels		= vnx_set_channels,
+	.get_sset_count		= vnx_get_sset_count,
+	.get_strings		= vnx_get_strings,
+	.get_ethtool_stats	= vnx_get_ethtool_stats,
+	.reset			= vnx_reset,
+};
+
+void vnx_ethtool_set_ops(struct net_device *dev)
+{
+	dev->ethtool_ops = &vnx_ethtool_ops;
+}

@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The command line: `vnic-install [OPTIONS] VERB [ARGS] [OPTIONS]`. One option table serves
+ * all verbs; each verb says which options it takes, and cli_parse() refuses the others by
+ * name, so `vnic-install detect --timeout 5` is an error rather than silently ignored.
+ */
+#pragma once
+
+#include <stdbool.h>
+
+#include "lib/strv.h"
+
+enum vnic_option {
+	OPT_ROOT = 1u << 0,
+	OPT_JSON = 1u << 1,
+	OPT_YES = 1u << 2,
+	OPT_KERNEL = 1u << 3,
+	OPT_ALL_KERNELS = 1u << 4,
+	OPT_INSTALL_PREREQS = 1u << 5,
+	OPT_FORCE = 1u << 6,
+	OPT_FROM = 1u << 7,
+	OPT_TO = 1u << 8,
+	OPT_CHECK = 1u << 9,
+	OPT_TIMEOUT = 1u << 10,
+	OPT_IMAGE = 1u << 11,
+	OPT_LOG = 1u << 12,
+	OPT_SOURCE = 1u << 13,
+	OPT_NO_DRIVER = 1u << 14,
+};
+
+struct vnic_args;
+
+struct verb {
+	const char *name;
+	int (*run)(const struct vnic_args *args); /* returns an exit code (exitcode.h) */
+	unsigned options;                         /* OPT_* this verb accepts */
+	unsigned min_args, max_args;              /* positional arguments after the verb */
+	const char *synopsis;                     /* e.g. "[--root DIR] [--json]" */
+	const char *summary;                      /* one line for the verb list */
+	const char *help;                         /* the rest of `vnic-install VERB --help` */
+};
+
+struct vnic_args {
+	const char *root;
+	const char *image;
+	const char *from, *to, *check;
+	const char *log_path;
+	const char *source_dir;
+	char **kernels;
+	unsigned timeout_sec;
+	bool json, yes, all_kernels, install_prereqs, force;
+	bool no_driver;
+	bool help, version;
+	int verbosity; /* -1 quiet, 0 normal, 1+ verbose */
+	unsigned given; /* OPT_* seen on the command line */
+
+	const struct verb *verb;
+	char **verb_args; /* positional arguments after the verb (a view into argv) */
+	unsigned n_verb_args;
+};
+
+/*
+ * Parses argv into *args (zeroed first). Returns 0, or -EINVAL with a message for the user in
+ * *ret_error (to be freed). A missing verb is not an error here: args->verb stays NULL.
+ */
+int cli_parse(int argc, char **argv, struct vnic_args *args, char **ret_error);
+void cli_args_done(struct vnic_args *args);
+
+const struct verb *cli_find_verb(const char *name);
+void cli_print_help(const struct verb *verb);
+
+/* The program, after parsing: main() is only this. */
+int vnic_main(int argc, char **argv);

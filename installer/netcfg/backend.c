@@ -1,0 +1,183 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The backend table, the ownership rules, and the entry points (read, plan). The rules, in
+ * order (docs/netcfg.md explains why):
+ *   1. netplan, when a netplan file defines the NIC (whatever its renderer: netplan
+ *      generates the renderer's configuration, so netplan's files are the ones to change);
+ *   2. ifupdown, when /etc/network/interfaces (with its includes) has a stanza for it
+ *      (Debian's NetworkManager leaves those interfaces alone unless [ifupdown] managed=true,
+ *      and even then the configuration lives in the ifupdown files);
+ *   3. NetworkManager, when its service is enabled, a keyfile connection matches the NIC and
+ *      NetworkManager.conf does not list it in unmanaged-devices;
+ *   4. systemd-networkd, when its service is enabled and a .network file matches the NIC;
+ *   5. ifcfg files: SUSE's wicked on the SUSE family, RHEL's ifcfg elsewhere (RHEL's
+ *      NetworkManager reads them through its ifcfg-rh plugin: the plan then applies through
+ *      nmcli).
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/macro.h"
+#include "lib/strv.h"
+#include "netcfg/internal.h"
+#include "netcfg/netcfg.h"
+
+static const struct nc_backend *const backends[] = {
+	&nc_backend_netplan, &nc_backend_ifupdown, &nc_backend_nm,
+	&nc_backend_networkd, &nc_backend_wicked, &nc_backend_ifcfg,
+};
+
+static const struct nc_backend *backend_get(const char *name)
+{
+	for (size_t k = 0; k < ELEMENTSOF(backends); k++)
+		if (streq(backends[k]->name, name))
+			return backends[k];
+	return NULL;
+}
+
+bool netcfg_backend_known(const char *backend)
+{
+	return backend_get(backend) != NULL;
+}
+
+void netcfg_error_done(struct netcfg_error *e)
+{
+	if (!e)
+		return;
+	free(e->file);
+	free(e->message);
+	*e = (struct netcfg_error){};
+}
+
+void netcfg_owner_done(struct netcfg_owner *o)
+{
+	if (!o)
+		return;
+	strv_free(o->config_files);
+	*o = (struct netcfg_owner){};
+}
+
+void netcfg_plan_done(struct netcfg_plan *p)
+{
+	if (!p)
+		return;
+	for (size_t k = 0; k < p->n_files; k++) {
+		free(p->files[k].path);
+		free(p->files[k].contents);
+		free(p->files[k].reason);
+	}
+	free(p->files);
+	for (size_t k = 0; k < p->n_commands; k++) {
+		strv_free(p->commands[k].argv);
+		strv_free(p->commands[k].undo_argv);
+		free(p->commands[k].reason);
+	}
+	free(p->commands);
+	*p = (struct netcfg_plan){};
+}
+
+/* Whether a backend applies on this system at all (before asking it about the NIC). */
+static bool backend_applies(const char *root, const struct nc_backend *b)
+{
+	const char *family;
+
+	if (b == &nc_backend_nm)
+		return nc_unit_enabled(root, "NetworkManager.service");
+	if (b == &nc_backend_networkd)
+		return nc_unit_enabled(root, "systemd-networkd.service");
+	family = nc_os_family(root);
+	if (b == &nc_backend_wicked)
+		return streq(family, "suse");
+	if (b == &nc_backend_ifcfg)
+		return !streq(family, "suse");
+	return true;
+}
+
+int netcfg_find_owner_full(const char *root, const struct netcfg_nic *nic,
+			   struct netcfg_owner *ret, struct netcfg_error *err)
+{
+	if (!nic || (!nic->name && !nic->mac))
+		return -EINVAL;
+	for (size_t k = 0; k < ELEMENTSOF(backends); k++) {
+		_cleanup_iface_ struct netcfg_iface *m = NULL;
+		_cleanup_strv_free_ char **files = NULL;
+		int r;
+
+		if (!backend_applies(root, backends[k]))
+			continue;
+		r = backends[k]->read(root, nic, &m, err);
+		if (r == -ENOENT)
+			continue;
+		if (r < 0)
+			return r;
+		for (char **f = m->files; f && *f; f++) {
+			r = strv_push(&files, *f);
+			if (r < 0)
+				return r;
+		}
+		*ret = (struct netcfg_owner){ .backend = backends[k]->name, .config_files = TAKE_PTR(files) };
+		return 0;
+	}
+	*ret = (struct netcfg_owner){};
+	return 0;
+}
+
+int netcfg_find_owner(const char *root, const struct netcfg_nic *nic, struct netcfg_owner *ret)
+{
+	return netcfg_find_owner_full(root, nic, ret, NULL);
+}
+
+int netcfg_read(const char *root, const char *backend, const struct netcfg_nic *nic,
+		struct netcfg_iface **ret, struct netcfg_error *err)
+{
+	const struct nc_backend *b = backend_get(backend);
+	struct netcfg_iface *m = NULL;
+	int r;
+
+	if (!b)
+		return nc_error(err, NULL, 0, -EINVAL, "unknown network backend '%s'", backend);
+	if (!nic || (!nic->name && !nic->mac))
+		return -EINVAL;
+	r = b->read(root, nic, &m, err);
+	if (r < 0)
+		return r;
+	*ret = m;
+	if (m->n_unsupported > 0)
+		return nc_error(err, m->unsupported[0].file, m->unsupported[0].line, -EUCLEAN,
+				"%s: not supported for a migration", m->unsupported[0].what);
+	return 0;
+}
+
+int netcfg_plan(const char *root, const char *backend, const struct netcfg_nic *from,
+		const struct netcfg_nic *to, enum netcfg_mode mode, struct netcfg_plan *ret,
+		struct netcfg_error *err)
+{
+	_cleanup_iface_ struct netcfg_iface *m = NULL;
+	struct netcfg_plan p = {};
+	const struct nc_backend *b = backend_get(backend);
+	int r;
+
+	if (!b)
+		return nc_error(err, NULL, 0, -EINVAL, "unknown network backend '%s'", backend);
+	if (!from || !from->name || !to)
+		return nc_error(err, NULL, 0, -EINVAL, "the E1000 interface's name is not known");
+	if (mode == NETCFG_SIDE_BY_SIDE && !to->name)
+		return nc_error(err, NULL, 0, -EINVAL, "the VMXNET3 interface's name is not known");
+	r = netcfg_read(root, backend, from, &m, err);
+	if (r < 0)
+		return r;
+	if (mode == NETCFG_SIDE_BY_SIDE && m->match_mac && !to->mac)
+		return nc_error(err, NULL, 0, -EINVAL,
+				"the configuration matches the E1000's MAC, but the VMXNET3's MAC is not known");
+	p.backend = b->name;
+	r = b->plan(root, m, from, to, mode, &p, err);
+	if (r == 0 && mode == NETCFG_REPLACE)
+		r = nc_plan_persistent_net(&p, root, from);
+	if (r < 0) {
+		netcfg_plan_done(&p);
+		return r;
+	}
+	*ret = p;
+	return 0;
+}

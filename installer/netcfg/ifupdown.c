@@ -1,0 +1,974 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Debian's ifupdown: /etc/network/interfaces and the files it includes (source,
+ * source-directory). Stanzas: "iface NAME FAMILY METHOD" followed by option lines, "auto" and
+ * "allow-*" lists, "mapping" (refused for the NIC). A side-by-side plan comments out the
+ * E1000's stanzas and appends the VMXNET3's; a replace plan keeps the name (pinned by a .link
+ * file) and so keeps the stanzas as they are.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <fnmatch.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "lib/macro.h"
+#include "lib/strv.h"
+#include "netcfg/internal.h"
+
+#define IFU_MAIN "/etc/network/interfaces"
+#define IFU_MAX_DEPTH 8
+#define IFU_MAX_FILES 256
+
+struct ifu_opt {
+	char *key, *value;
+	unsigned line;
+};
+
+struct ifu_stanza {
+	char *file;
+	unsigned first, last; /* physical lines, 1-based */
+	char *name, *family, *method;
+	struct ifu_opt *opts;
+	size_t n_opts;
+};
+
+struct ifu_mark {
+	char *file;
+	unsigned line;
+	char *kind;  /* "auto", "allow-hotplug", ... */
+	char **names;
+};
+
+struct ifu_config {
+	struct ifu_stanza *st;
+	size_t n_st;
+	struct ifu_mark *marks;
+	size_t n_marks;
+	char **files;
+	/* mapping stanzas and rename lines: where, and the names they mention */
+	struct ifu_mark *other;
+	size_t n_other;
+};
+
+static void ifu_config_done(struct ifu_config *c)
+{
+	for (size_t k = 0; k < c->n_st; k++) {
+		struct ifu_stanza *s = &c->st[k];
+
+		free(s->file);
+		free(s->name);
+		free(s->family);
+		free(s->method);
+		for (size_t o = 0; o < s->n_opts; o++) {
+			free(s->opts[o].key);
+			free(s->opts[o].value);
+		}
+		free(s->opts);
+	}
+	free(c->st);
+	for (size_t k = 0; k < c->n_marks; k++) {
+		free(c->marks[k].file);
+		free(c->marks[k].kind);
+		strv_free(c->marks[k].names);
+	}
+	free(c->marks);
+	for (size_t k = 0; k < c->n_other; k++) {
+		free(c->other[k].file);
+		free(c->other[k].kind);
+		strv_free(c->other[k].names);
+	}
+	free(c->other);
+	strv_free(c->files);
+	*c = (struct ifu_config){};
+}
+
+static int add_mark(struct ifu_mark **v, size_t *n, const char *file, unsigned line,
+		    const char *kind, const char *rest)
+{
+	struct ifu_mark m = { .line = line };
+	struct ifu_mark *nv;
+	int r;
+
+	r = strv_split(rest, " \t", &m.names);
+	if (r < 0)
+		return r;
+	m.file = strdup(file);
+	m.kind = strdup(kind);
+	nv = m.file && m.kind ? realloc(*v, sizeof(*nv) * (*n + 1)) : NULL;
+	if (!nv) {
+		free(m.file);
+		free(m.kind);
+		strv_free(m.names);
+		return -ENOMEM;
+	}
+	*v = nv;
+	nv[(*n)++] = m;
+	return 0;
+}
+
+static int parse_file(const char *root, const char *path, unsigned depth, struct ifu_config *c,
+		      struct netcfg_error *err);
+
+/* "source PATTERN": a glob in the last path component; relative to the including file's dir. */
+static int include_glob(const char *root, const char *from, unsigned line, const char *pattern,
+			unsigned depth, struct ifu_config *c, struct netcfg_error *err)
+{
+	_cleanup_free_ char *abs = NULL, *dir = NULL;
+	_cleanup_strv_free_ char **files = NULL;
+	const char *base;
+	int r;
+
+	if (pattern[0] == '/')
+		abs = strdup(pattern);
+	else {
+		const char *slash = strrchr(from, '/');
+
+		if (asprintf(&abs, "%.*s/%s", (int)(slash - from), from, pattern) < 0)
+			abs = NULL;
+	}
+	if (!abs)
+		return -ENOMEM;
+	base = strrchr(abs, '/') + 1;
+	dir = strndup(abs, (size_t)(base - abs));
+	if (!dir)
+		return -ENOMEM;
+	if (strpbrk(dir, "*?["))
+		return nc_bad(err, from, line, "a wildcard in a directory of 'source %s' is not supported",
+			      pattern);
+	if (!strpbrk(base, "*?[")) {
+		if (!nc_exists(root, abs))
+			return 0; /* ifupdown ignores a missing file */
+		return parse_file(root, abs, depth + 1, c, err);
+	}
+	r = nc_list_dir(root, dir, NULL, &files);
+	if (r < 0)
+		return r;
+	for (char **f = files; f && *f; f++) {
+		if (fnmatch(base, strrchr(*f, '/') + 1, FNM_PERIOD) != 0)
+			continue;
+		r = parse_file(root, *f, depth + 1, c, err);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+/* "source-directory DIR": the files whose names are made of [A-Za-z0-9_-] only. */
+static int include_dir(const char *root, const char *from, const char *dirname, unsigned depth,
+		       struct ifu_config *c, struct netcfg_error *err)
+{
+	_cleanup_strv_free_ char **files = NULL;
+	_cleanup_free_ char *abs = NULL;
+	int r;
+
+	if (dirname[0] == '/')
+		abs = strdup(dirname);
+	else if (asprintf(&abs, "%.*s/%s", (int)(strrchr(from, '/') - from), from, dirname) < 0)
+		abs = NULL;
+	if (!abs)
+		return -ENOMEM;
+	r = nc_list_dir(root, abs, NULL, &files);
+	if (r < 0)
+		return r;
+	for (char **f = files; f && *f; f++) {
+		const char *b = strrchr(*f, '/') + 1;
+
+		if (strspn(b, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-") !=
+		    strlen(b))
+			continue;
+		r = parse_file(root, *f, depth + 1, c, err);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+static int parse_file(const char *root, const char *path, unsigned depth, struct ifu_config *c,
+		      struct netcfg_error *err)
+{
+	_cleanup_free_ char *data = NULL;
+	struct ifu_stanza *cur = NULL;
+	unsigned lineno = 0;
+	char *p;
+	int r;
+
+	if (depth > IFU_MAX_DEPTH)
+		return nc_bad(err, path, 0, "includes nested more than %d deep", IFU_MAX_DEPTH);
+	if (strv_contains(c->files, path))
+		return 0; /* already read: an include cycle */
+	if (strv_length(c->files) >= IFU_MAX_FILES)
+		return nc_bad(err, path, 0, "more than %d included files", IFU_MAX_FILES);
+	r = nc_read_file(root, path, &data);
+	if (r < 0)
+		return nc_error(err, path, 0, r, "cannot read: %s", strerror(-r));
+	r = strv_push(&c->files, path);
+	if (r < 0)
+		return r;
+	if (memchr(data, 0, strlen(data) + 1) != data + strlen(data))
+		return nc_bad(err, path, 0, "not a text file");
+
+	p = data;
+	while (*p) {
+		_cleanup_free_ char *logical = NULL;
+		unsigned start = lineno + 1;
+		size_t len = 0;
+		char *line, *kw, *rest;
+
+		/* Gather one logical line (a trailing backslash continues it). */
+		for (;;) {
+			char *e = strchr(p, '\n');
+			size_t n = e ? (size_t)(e - p) : strlen(p);
+			bool cont = n > 0 && p[n - 1] == '\\';
+			char *nl = realloc(logical, len + n + 2);
+
+			if (!nl)
+				return -ENOMEM;
+			logical = nl;
+			memcpy(logical + len, p, cont ? n - 1 : n);
+			len += cont ? n - 1 : n;
+			logical[len] = 0;
+			lineno++;
+			p += n + (e ? 1 : 0);
+			if (!cont || !*p)
+				break;
+		}
+		line = nc_strip(logical);
+		if (*line == 0 || *line == '#')
+			continue;
+		kw = line;
+		rest = line + strcspn(line, " \t");
+		if (*rest)
+			*rest++ = 0;
+		rest = nc_strip(rest);
+
+		if (streq(kw, "iface")) {
+			_cleanup_strv_free_ char **w = NULL;
+			struct ifu_stanza *nv;
+
+			r = strv_split(rest, " \t", &w);
+			if (r < 0)
+				return r;
+			if (strv_length(w) < 3)
+				return nc_bad(err, path, start, "'iface' needs a name, a family and a method");
+			if (strv_length(w) > 3)
+				return nc_bad(err, path, start, "'iface %s': inheritance ('inherits') is not supported",
+					      w[0]);
+			nv = realloc(c->st, sizeof(*nv) * (c->n_st + 1));
+			if (!nv)
+				return -ENOMEM;
+			c->st = nv;
+			cur = &c->st[c->n_st++];
+			*cur = (struct ifu_stanza){ .first = start, .last = lineno,
+						    .file = strdup(path), .name = strdup(w[0]),
+						    .family = strdup(w[1]), .method = strdup(w[2]) };
+			if (!cur->file || !cur->name || !cur->family || !cur->method)
+				return -ENOMEM;
+			continue;
+		}
+		if (streq(kw, "auto") || strncmp(kw, "allow-", 6) == 0) {
+			cur = NULL;
+			r = add_mark(&c->marks, &c->n_marks, path, start, kw, rest);
+			if (r < 0)
+				return r;
+			continue;
+		}
+		if (streq(kw, "mapping") || streq(kw, "rename")) {
+			cur = NULL;
+			r = add_mark(&c->other, &c->n_other, path, start, kw, rest);
+			if (r < 0)
+				return r;
+			continue;
+		}
+		if (streq(kw, "source") || streq(kw, "source-directory")) {
+			cur = NULL;
+			if (!*rest)
+				return nc_bad(err, path, start, "'%s' needs an argument", kw);
+			r = streq(kw, "source") ? include_glob(root, path, start, rest, depth, c, err)
+						: include_dir(root, path, rest, depth, c, err);
+			if (r < 0)
+				return r;
+			continue;
+		}
+		if (streq(kw, "no-auto-down") || streq(kw, "no-scripts")) {
+			cur = NULL;
+			r = add_mark(&c->other, &c->n_other, path, start, kw, rest);
+			if (r < 0)
+				return r;
+			continue;
+		}
+		if (!cur) {
+			/* Options of a mapping stanza ("script", "map") belong to it. */
+			if (c->n_other > 0 && streq(c->other[c->n_other - 1].kind, "mapping"))
+				continue;
+			return nc_bad(err, path, start, "'%s' outside of an iface stanza", kw);
+		}
+		{
+			struct ifu_opt *nv = realloc(cur->opts, sizeof(*nv) * (cur->n_opts + 1));
+
+			if (!nv)
+				return -ENOMEM;
+			cur->opts = nv;
+			nv[cur->n_opts] = (struct ifu_opt){ .key = strdup(kw), .value = strdup(rest),
+							    .line = start };
+			if (!nv[cur->n_opts].key || !nv[cur->n_opts].value) {
+				free(nv[cur->n_opts].key);
+				free(nv[cur->n_opts].value);
+				return -ENOMEM;
+			}
+			cur->n_opts++;
+			cur->last = lineno;
+		}
+	}
+	return 0;
+}
+
+static int ifu_parse(const char *root, struct ifu_config *ret, struct netcfg_error *err)
+{
+	struct ifu_config c = {};
+	int r;
+
+	if (!nc_exists(root, IFU_MAIN)) {
+		*ret = c;
+		return 0;
+	}
+	r = parse_file(root, IFU_MAIN, 0, &c, err);
+	if (r < 0) {
+		ifu_config_done(&c);
+		return r;
+	}
+	*ret = c;
+	return 0;
+}
+
+static const char *opt_get(const struct ifu_stanza *s, const char *key)
+{
+	for (size_t k = 0; k < s->n_opts; k++)
+		if (streq(s->opts[k].key, key))
+			return s->opts[k].value;
+	return NULL;
+}
+
+static bool words_contain(const char *value, const char *name)
+{
+	_cleanup_strv_free_ char **w = NULL;
+
+	return strv_split(value, " \t", &w) == 0 && strv_contains(w, name);
+}
+
+/* The VLAN id of stanza s if it is a VLAN on parent, else 0. */
+static unsigned vlan_of(const struct ifu_stanza *s, const char *parent)
+{
+	const char *raw = opt_get(s, "vlan-raw-device") ?: opt_get(s, "vlan_raw_device");
+	size_t n = strlen(parent);
+	unsigned id = 0;
+
+	if (raw) {
+		if (!streq(raw, parent))
+			return 0;
+		if (strncmp(s->name, "vlan", 4) == 0 && netcfg_parse_uint(s->name + 4, 1, 4094, &id) == 0)
+			return id;
+		if (strchr(s->name, '.') &&
+		    netcfg_parse_uint(strrchr(s->name, '.') + 1, 1, 4094, &id) == 0)
+			return id;
+		return 0;
+	}
+	if (strncmp(s->name, parent, n) == 0 && s->name[n] == '.' &&
+	    netcfg_parse_uint(s->name + n + 1, 1, 4094, &id) == 0)
+		return id;
+	return 0;
+}
+
+/* "[post-]up ip [-4|-6] route add|replace DEST [via GW] [dev D] [metric N] [proto static]" */
+static int parse_route_cmd(struct netcfg_iface *m, const char *cmd, const char *dev)
+{
+	_cleanup_strv_free_ char **w = NULL;
+	const char *dest = NULL, *gw = NULL;
+	unsigned metric = 0;
+	bool has_metric = false;
+	size_t k = 0, n;
+	int r;
+
+	r = strv_split(cmd, " \t", &w);
+	if (r < 0)
+		return r;
+	n = strv_length(w);
+	if (n < 4 || (!streq(w[0], "ip") && !streq(w[0], "/sbin/ip") && !streq(w[0], "/usr/sbin/ip") &&
+		      !streq(w[0], "/bin/ip")))
+		return -EINVAL;
+	k = 1;
+	if (streq(w[k], "-4") || streq(w[k], "-6"))
+		k++;
+	if (k >= n || (!streq(w[k], "route") && !streq(w[k], "r") && !streq(w[k], "ro")))
+		return -EINVAL;
+	k++;
+	if (k >= n || (!streq(w[k], "add") && !streq(w[k], "replace")))
+		return -EINVAL;
+	k++;
+	if (k >= n)
+		return -EINVAL;
+	dest = w[k++];
+	for (; k < n; k += 2) {
+		if (k + 1 >= n)
+			return -EINVAL;
+		if (streq(w[k], "via"))
+			gw = w[k + 1];
+		else if (streq(w[k], "dev")) {
+			if (!streq(w[k + 1], dev))
+				return -EINVAL;
+		} else if (streq(w[k], "metric")) {
+			if (netcfg_parse_uint(w[k + 1], 0, UINT32_MAX >> 1, &metric) < 0)
+				return -EINVAL;
+			has_metric = true;
+		} else if (streq(w[k], "proto") && streq(w[k + 1], "static"))
+			continue;
+		else
+			return -EINVAL;
+	}
+	return netcfg_iface_add_route(m, dest, gw, has_metric ? (int)metric : -1);
+}
+
+static bool is_route_del(const char *cmd)
+{
+	_cleanup_strv_free_ char **w = NULL;
+
+	return strv_split(cmd, " \t", &w) == 0 && strv_length(w) >= 4 && strstr(w[0], "ip") &&
+	       strv_contains(w, "route") && strv_contains(w, "del");
+}
+
+static int stanza_into(struct netcfg_iface *m, const struct ifu_stanza *s, struct netcfg_error *err)
+{
+	bool inet = streq(s->family, "inet"), inet6 = streq(s->family, "inet6");
+	const char *netmask = opt_get(s, "netmask");
+	int r;
+
+	if (!inet && !inet6)
+		return netcfg_iface_add_unsupported(m, s->file, s->first, "address family '%s'", s->family);
+	if (inet && streq(s->method, "dhcp"))
+		m->dhcp4 = NETCFG_YES;
+	else if (inet && (streq(s->method, "static") || streq(s->method, "manual")))
+		m->dhcp4 = NETCFG_NO;
+	else if (inet6 && streq(s->method, "dhcp"))
+		m->dhcp6 = NETCFG_YES;
+	else if (inet6 && streq(s->method, "auto")) {
+		m->ipv6_autoconf = NETCFG_YES;
+		if (m->dhcp6 == NETCFG_UNSET)
+			m->dhcp6 = NETCFG_NO;
+	} else if (inet6 && (streq(s->method, "static") || streq(s->method, "manual"))) {
+		if (m->dhcp6 == NETCFG_UNSET)
+			m->dhcp6 = NETCFG_NO;
+	} else
+		return netcfg_iface_add_unsupported(m, s->file, s->first, "method '%s %s'", s->family,
+						    s->method);
+
+	for (size_t k = 0; k < s->n_opts; k++) {
+		const struct ifu_opt *o = &s->opts[k];
+		const char *key = o->key, *v = o->value;
+
+		r = 0;
+		if (streq(key, "address")) {
+			unsigned dflt = 0;
+
+			if (!strchr(v, '/') && netmask) {
+				if (netcfg_parse_prefix(netmask, inet ? AF_INET : AF_INET6, &dflt) < 0)
+					return nc_bad(err, s->file, o->line, "bad netmask '%s'", netmask);
+			} else if (!strchr(v, '/'))
+				dflt = inet ? 32 : 128;
+			r = netcfg_iface_add_addr(m, v, dflt);
+			if (r == -EINVAL)
+				return nc_bad(err, s->file, o->line, "bad address '%s'", v);
+			if (r < 0)
+				return r;
+		} else if (streq(key, "netmask")) {
+			unsigned pfx;
+
+			if (netcfg_parse_prefix(v, inet ? AF_INET : AF_INET6, &pfx) < 0)
+				return nc_bad(err, s->file, o->line, "bad netmask '%s'", v);
+		} else if (streq(key, "gateway")) {
+			r = netcfg_iface_set_gateway(m, v);
+			if (r == -EINVAL)
+				return nc_bad(err, s->file, o->line, "bad gateway '%s'", v);
+			if (r < 0)
+				return r;
+		} else if (streq(key, "mtu")) {
+			if (netcfg_parse_uint(v, 68, 65535, &m->mtu) < 0)
+				return nc_bad(err, s->file, o->line, "bad mtu '%s'", v);
+		} else if (streq(key, "dns-nameservers") || streq(key, "dns-search")) {
+			_cleanup_strv_free_ char **w = NULL;
+
+			r = strv_split(v, " \t", &w);
+			if (r < 0)
+				return r;
+			for (char **x = w; *x; x++) {
+				r = streq(key, "dns-search") ? netcfg_iface_add_search(m, *x)
+							     : netcfg_iface_add_dns(m, *x);
+				if (r == -EINVAL)
+					return nc_bad(err, s->file, o->line, "bad %s entry '%s'", key, *x);
+				if (r < 0)
+					return r;
+			}
+		} else if (streq(key, "up") || streq(key, "post-up")) {
+			r = parse_route_cmd(m, v, s->name);
+			if (r == -EINVAL)
+				r = netcfg_iface_add_unsupported(m, s->file, o->line, "command '%s %s'", key, v);
+			if (r < 0)
+				return r;
+		} else if ((streq(key, "down") || streq(key, "pre-down")) && is_route_del(v)) {
+			/* the undo of a route added above */
+		} else if (streq(key, "vlan-raw-device") || streq(key, "vlan_raw_device")) {
+		} else if (inet6 && (streq(key, "autoconf") || streq(key, "accept_ra"))) {
+			unsigned b;
+
+			if (netcfg_parse_uint(v, 0, 2, &b) < 0)
+				return nc_bad(err, s->file, o->line, "bad %s '%s'", key, v);
+			if (streq(key, "autoconf"))
+				m->ipv6_autoconf = b ? NETCFG_YES : NETCFG_NO;
+		} else if (inet6 && streq(key, "dhcp") && streq(s->method, "auto")) {
+			unsigned b;
+
+			if (netcfg_parse_uint(v, 0, 1, &b) < 0)
+				return nc_bad(err, s->file, o->line, "bad dhcp '%s'", v);
+			m->dhcp6 = b ? NETCFG_YES : NETCFG_NO;
+		} else if (strncmp(key, "bond", 4) == 0)
+			r = netcfg_iface_add_unsupported(m, s->file, o->line, "bond (%s)", key);
+		else if (strncmp(key, "bridge", 6) == 0)
+			r = netcfg_iface_add_unsupported(m, s->file, o->line, "bridge (%s)", key);
+		else if (strncmp(key, "wpa-", 4) == 0 || strncmp(key, "wireless", 8) == 0)
+			r = netcfg_iface_add_unsupported(m, s->file, o->line, "wifi (%s)", key);
+		else
+			r = netcfg_iface_add_unsupported(m, s->file, o->line, "option '%s'", key);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+static bool marked(const struct ifu_config *c, const char *name)
+{
+	for (size_t k = 0; k < c->n_marks; k++)
+		if (strv_contains(c->marks[k].names, name))
+			return true;
+	return false;
+}
+
+/* Refusals: the NIC in a bridge or bond, a mapping stanza for it. */
+static int check_around(struct netcfg_iface *m, const struct ifu_config *c, const char *name)
+{
+	static const char *const bridge_keys[] = { "bridge_ports", "bridge-ports" };
+	static const char *const bond_keys[] = { "bond-slaves", "bond_slaves", "slaves" };
+	int r;
+
+	for (size_t k = 0; k < c->n_st; k++) {
+		const struct ifu_stanza *s = &c->st[k];
+
+		for (size_t o = 0; o < s->n_opts; o++) {
+			const struct ifu_opt *opt = &s->opts[o];
+
+			for (size_t b = 0; b < ELEMENTSOF(bridge_keys); b++)
+				if (streq(opt->key, bridge_keys[b]) && words_contain(opt->value, name)) {
+					r = netcfg_iface_add_unsupported(m, s->file, opt->line, "bridge %s over %s",
+									 s->name, name);
+					if (r < 0)
+						return r;
+				}
+			for (size_t b = 0; b < ELEMENTSOF(bond_keys); b++)
+				if (streq(opt->key, bond_keys[b]) && words_contain(opt->value, name)) {
+					r = netcfg_iface_add_unsupported(m, s->file, opt->line, "bond %s over %s",
+									 s->name, name);
+					if (r < 0)
+						return r;
+				}
+		}
+	}
+	for (size_t k = 0; k < c->n_other; k++)
+		for (char **w = c->other[k].names; w && *w; w++) {
+			const char *eq = strchr(*w, '=');
+			size_t n = strlen(name);
+
+			if (!streq(*w, name) && !(eq && streq(eq + 1, name)) &&
+			    !(eq && (size_t)(eq - *w) == n && strncmp(*w, name, n) == 0))
+				continue;
+			r = netcfg_iface_add_unsupported(m, c->other[k].file, c->other[k].line, "'%s' for %s",
+							 c->other[k].kind, name);
+			if (r < 0)
+				return r;
+			break;
+		}
+	return 0;
+}
+
+static int ifu_read_model(const char *root, const struct ifu_config *c, const struct netcfg_nic *nic,
+			  struct netcfg_iface **ret, struct netcfg_error *err)
+{
+	_cleanup_iface_ struct netcfg_iface *m = NULL;
+	bool found = false;
+	int r;
+
+	if (!nic->name)
+		return -ENOENT; /* ifupdown matches names only */
+	m = netcfg_iface_new();
+	if (!m || !(m->name = strdup(nic->name)))
+		return -ENOMEM;
+	for (size_t k = 0; k < c->n_st; k++) {
+		const struct ifu_stanza *s = &c->st[k];
+
+		if (!streq(s->name, nic->name))
+			continue;
+		found = true;
+		r = stanza_into(m, s, err);
+		if (r >= 0)
+			r = netcfg_iface_add_file(m, s->file);
+		if (r < 0)
+			return r;
+	}
+	if (!found)
+		return -ENOENT;
+	m->start_at_boot = marked(c, nic->name);
+	r = check_around(m, c, nic->name);
+	if (r < 0)
+		return r;
+
+	/* VLANs on top: their own stanzas, one model each (inet and inet6 merged). */
+	for (size_t k = 0; k < c->n_st; k++) {
+		const struct ifu_stanza *s = &c->st[k];
+		struct netcfg_iface *v = NULL;
+		unsigned id = vlan_of(s, nic->name);
+
+		if (!id)
+			continue;
+		for (size_t j = 0; j < m->n_vlans; j++)
+			if (streq(m->vlans[j]->name, s->name))
+				v = m->vlans[j];
+		if (!v) {
+			v = netcfg_iface_new();
+			if (!v)
+				return -ENOMEM;
+			r = netcfg_iface_add_vlan(m, v);
+			if (r < 0) {
+				netcfg_iface_free(v);
+				return r;
+			}
+			v->vlan_id = id;
+			v->name = strdup(s->name);
+			v->vlan_parent = strdup(nic->name);
+			if (!v->name || !v->vlan_parent)
+				return -ENOMEM;
+			v->start_at_boot = marked(c, s->name);
+		}
+		r = stanza_into(v, s, err);
+		if (r >= 0)
+			r = netcfg_iface_add_file(m, s->file);
+		if (r < 0)
+			return r;
+		/* A VLAN's refusals are the migration's refusals. */
+		for (size_t u = 0; u < v->n_unsupported; u++) {
+			const struct netcfg_unsupported *x = &v->unsupported[u];
+
+			r = netcfg_iface_add_unsupported(m, x->file, x->line, "%s (on VLAN %s)", x->what,
+							 v->name);
+			if (r < 0)
+				return r;
+		}
+		for (size_t u = 0; u < v->n_unsupported; u++) {
+			free(v->unsupported[u].what);
+			free(v->unsupported[u].file);
+		}
+		free(v->unsupported);
+		v->unsupported = NULL;
+		v->n_unsupported = 0;
+	}
+	*ret = TAKE_PTR(m);
+	return 0;
+}
+
+static int ifupdown_read(const char *root, const struct netcfg_nic *nic, struct netcfg_iface **ret,
+			 struct netcfg_error *err)
+{
+	struct ifu_config c;
+	int r;
+
+	r = ifu_parse(root, &c, err);
+	if (r < 0)
+		return r;
+	r = ifu_read_model(root, &c, nic, ret, err);
+	ifu_config_done(&c);
+	return r;
+}
+
+static void render_family(FILE *f, const struct netcfg_iface *m, const char *name, int family,
+			  bool with_dns, const char *raw_device)
+{
+	bool inet = family == AF_INET;
+	enum netcfg_tristate dhcp = inet ? m->dhcp4 : m->dhcp6;
+	const char *gw = inet ? m->gateway4 : m->gateway6;
+	const char *method;
+	bool any_addr = false;
+
+	for (size_t k = 0; k < m->n_addrs; k++)
+		any_addr |= m->addrs[k].family == family;
+	if (inet)
+		method = dhcp == NETCFG_YES ? "dhcp" : any_addr ? "static" : "manual";
+	else
+		method = m->ipv6_autoconf == NETCFG_YES && !any_addr ? "auto"
+			 : dhcp == NETCFG_YES && !any_addr		  ? "dhcp"
+			 : any_addr					  ? "static"
+									  : "manual";
+	fprintf(f, "iface %s %s %s\n", name, inet ? "inet" : "inet6", method);
+	if (raw_device)
+		fprintf(f, "\tvlan-raw-device %s\n", raw_device);
+	for (size_t k = 0; k < m->n_addrs; k++)
+		if (m->addrs[k].family == family)
+			fprintf(f, "\taddress %s/%u\n", m->addrs[k].address, m->addrs[k].prefix);
+	if (gw)
+		fprintf(f, "\tgateway %s\n", gw);
+	if (!inet && streq(method, "auto") && m->dhcp6 == NETCFG_YES)
+		fprintf(f, "\tdhcp 1\n");
+	if (!inet && streq(method, "static") && m->ipv6_autoconf != NETCFG_UNSET)
+		fprintf(f, "\tautoconf %d\n", m->ipv6_autoconf == NETCFG_YES);
+	if (m->mtu && (inet || with_dns))
+		fprintf(f, "\tmtu %u\n", m->mtu);
+	if (with_dns && m->dns) {
+		fprintf(f, "\tdns-nameservers");
+		for (char **s = m->dns; *s; s++)
+			fprintf(f, " %s", *s);
+		fprintf(f, "\n");
+	}
+	if (with_dns && m->search) {
+		fprintf(f, "\tdns-search");
+		for (char **s = m->search; *s; s++)
+			fprintf(f, " %s", *s);
+		fprintf(f, "\n");
+	}
+	for (size_t k = 0; k < m->n_routes; k++) {
+		const struct netcfg_route *rt = &m->routes[k];
+
+		if (rt->family != family)
+			continue;
+		fprintf(f, "\tpost-up ip %sroute add %s/%u", inet ? "" : "-6 ", rt->destination, rt->prefix);
+		if (rt->gateway)
+			fprintf(f, " via %s", rt->gateway);
+		fprintf(f, " dev %s", name);
+		if (rt->metric >= 0)
+			fprintf(f, " metric %d", rt->metric);
+		fprintf(f, "\n");
+	}
+}
+
+static bool has_family(const struct netcfg_iface *m, int family)
+{
+	for (size_t k = 0; k < m->n_addrs; k++)
+		if (m->addrs[k].family == family)
+			return true;
+	for (size_t k = 0; k < m->n_routes; k++)
+		if (m->routes[k].family == family)
+			return true;
+	if (family == AF_INET)
+		return m->dhcp4 != NETCFG_UNSET || m->gateway4;
+	return m->dhcp6 != NETCFG_UNSET || m->ipv6_autoconf != NETCFG_UNSET || m->gateway6;
+}
+
+static void render_iface(FILE *f, const struct netcfg_iface *m, const char *name, const char *mark,
+			 const char *raw_device)
+{
+	bool v4 = has_family(m, AF_INET), v6 = has_family(m, AF_INET6);
+
+	fprintf(f, "\n");
+	if (m->start_at_boot)
+		fprintf(f, "%s %s\n", mark, name);
+	if (v4 || !v6)
+		render_family(f, m, name, AF_INET, true, raw_device);
+	if (v6)
+		render_family(f, m, name, AF_INET6, !v4, v4 ? NULL : raw_device);
+}
+
+static int comment_lines(struct nc_lines *l, unsigned first, unsigned last)
+{
+	for (unsigned k = first; k <= last && k <= l->n; k++) {
+		char *c;
+
+		if (l->v[k - 1][0] == 0)
+			continue;
+		if (asprintf(&c, NC_DISABLED_PREFIX "%s", l->v[k - 1]) < 0)
+			return -ENOMEM;
+		nc_lines_set(l, k - 1, c);
+	}
+	return 0;
+}
+
+static int ifupdown_plan(const char *root, const struct netcfg_iface *m, const struct netcfg_nic *from,
+			 const struct netcfg_nic *to, enum netcfg_mode mode, struct netcfg_plan *p,
+			 struct netcfg_error *err)
+{
+	const char *target = nc_target_name(from, to, mode);
+	_cleanup_strv_free_ char **old_names = NULL;
+	_cleanup_free_ char *text = NULL;
+	const char *mark = "auto", *main_file = NULL;
+	struct ifu_config c;
+	size_t size = 0;
+	FILE *f;
+	int r;
+
+	if (mode == NETCFG_REPLACE) {
+		r = nc_plan_pin_name(p, to, target);
+		if (r < 0 || streq(target, from->name))
+			return r; /* the name stays: the stanzas stay as they are */
+	}
+	r = ifu_parse(root, &c, err);
+	if (r < 0)
+		return r;
+	r = strv_push(&old_names, from->name);
+	for (size_t k = 0; r >= 0 && k < m->n_vlans; k++)
+		r = strv_push(&old_names, m->vlans[k]->name);
+	if (r < 0)
+		goto out;
+	for (size_t k = 0; k < c.n_marks; k++)
+		if (strv_contains(c.marks[k].names, from->name))
+			mark = c.marks[k].kind;
+
+	/* New stanzas, rendered from the model. */
+	f = open_memstream(&text, &size);
+	if (!f) {
+		r = -ENOMEM;
+		goto out;
+	}
+	fprintf(f, "\n# Written by vnic-install: %s replaces %s.", target, from->name);
+	render_iface(f, m, target, mark, NULL);
+	for (size_t k = 0; k < m->n_vlans; k++) {
+		_cleanup_free_ char *vname = NULL;
+		const struct netcfg_iface *v = m->vlans[k];
+		bool dotted;
+
+		if (nc_rename_vlan(v->name, from->name, target, &vname) < 0) {
+			fclose(f);
+			r = -ENOMEM;
+			goto out;
+		}
+		dotted = strncmp(vname, target, strlen(target)) == 0 && vname[strlen(target)] == '.';
+		render_iface(f, v, vname, "auto", dotted ? NULL : target);
+	}
+	if (fclose(f) != 0) {
+		r = -ENOMEM;
+		goto out;
+	}
+	if (size > 0 && text[size - 1] == '\n')
+		text[size - 1] = 0;
+
+	/* Disable the old stanzas and marks, file by file; append the new ones to the first. */
+	for (char **file = c.files; *file; file++) {
+		_cleanup_free_ char *data = NULL, *out = NULL;
+		struct nc_lines l = {};
+		bool changed = false;
+
+		for (size_t k = 0; k < c.n_st; k++)
+			if (streq(c.st[k].file, *file) && strv_contains(old_names, c.st[k].name)) {
+				if (!main_file)
+					main_file = *file;
+				changed = true;
+			}
+		for (size_t k = 0; k < c.n_marks; k++)
+			for (char **n = old_names; *n; n++)
+				if (streq(c.marks[k].file, *file) && strv_contains(c.marks[k].names, *n))
+					changed = true;
+		if (!changed)
+			continue;
+		r = nc_read_file(root, *file, &data);
+		if (r >= 0)
+			r = nc_lines_split(data, &l);
+		if (r < 0)
+			goto out;
+		for (size_t k = 0; r >= 0 && k < c.n_st; k++)
+			if (streq(c.st[k].file, *file) && strv_contains(old_names, c.st[k].name))
+				r = comment_lines(&l, c.st[k].first, c.st[k].last);
+		for (size_t k = 0; r >= 0 && k < c.n_marks; k++) {
+			const struct ifu_mark *mk = &c.marks[k];
+			_cleanup_free_ char *keep = NULL;
+			size_t kept = 0, len = 0;
+			bool hit = false;
+
+			if (!streq(mk->file, *file) || mk->line > l.n)
+				continue;
+			for (char **n = mk->names; *n; n++) {
+				if (strv_contains(old_names, *n)) {
+					hit = true;
+					continue;
+				}
+				len += strlen(*n) + 1;
+			}
+			if (!hit)
+				continue;
+			keep = calloc(1, len + strlen(mk->kind) + 1);
+			if (!keep) {
+				r = -ENOMEM;
+				break;
+			}
+			strcpy(keep, mk->kind);
+			for (char **n = mk->names; *n; n++)
+				if (!strv_contains(old_names, *n)) {
+					strcat(keep, " ");
+					strcat(keep, *n);
+					kept++;
+				}
+			r = comment_lines(&l, mk->line, mk->line);
+			if (r >= 0 && kept > 0)
+				r = nc_lines_insert(&l, mk->line, keep);
+		}
+		if (r >= 0 && streq(*file, main_file))
+			r = nc_lines_insert(&l, l.n, text);
+		if (r >= 0)
+			r = nc_lines_join(&l, &out);
+		nc_lines_done(&l);
+		if (r >= 0)
+			r = nc_plan_write(p, *file, out, 0644, "%s disabled, %s configured", from->name,
+					  target);
+		if (r < 0)
+			goto out;
+	}
+	if (mode == NETCFG_SIDE_BY_SIDE && nc_nm_manages_ifupdown(root)) {
+		r = nc_plan_command(p, false, "make NetworkManager read /etc/network/interfaces",
+				    (const char *const[]){ "nmcli", "connection", "reload", NULL },
+				    (const char *const[]){ "nmcli", "connection", "reload", NULL });
+		if (r >= 0)
+			r = nc_plan_command(p, false, "take the E1000 down",
+					    (const char *const[]){ "nmcli", "device", "disconnect", from->name, NULL },
+					    (const char *const[]){ "nmcli", "device", "connect", from->name, NULL });
+		if (r >= 0)
+			r = nc_plan_command(p, false, "bring the VMXNET3 NIC up",
+					    (const char *const[]){ "nmcli", "device", "connect", target, NULL },
+					    (const char *const[]){ "nmcli", "device", "disconnect", target, NULL });
+	} else if (mode == NETCFG_SIDE_BY_SIDE) {
+		for (size_t k = 0; r >= 0 && k < m->n_vlans; k++)
+			r = nc_plan_command(p, true, "take the E1000's VLAN down",
+					    (const char *const[]){ "ifdown", "--force", m->vlans[k]->name, NULL },
+					    (const char *const[]){ "ifup", m->vlans[k]->name, NULL });
+		if (r >= 0)
+			r = nc_plan_command(p, true, "take the E1000 interface down",
+				    (const char *const[]){ "ifdown", "--force", from->name, NULL },
+				    (const char *const[]){ "ifup", from->name, NULL });
+		if (r >= 0)
+			r = nc_plan_command(p, false, "bring the VMXNET3 interface up",
+					    (const char *const[]){ "ifup", target, NULL },
+					    (const char *const[]){ "ifdown", "--force", target, NULL });
+		for (size_t k = 0; r >= 0 && k < m->n_vlans; k++) {
+			_cleanup_free_ char *vname = NULL;
+
+			if (nc_rename_vlan(m->vlans[k]->name, from->name, target, &vname) < 0)
+				r = -ENOMEM;
+			else
+				r = nc_plan_command(p, false, "bring the VLAN up",
+						    (const char *const[]){ "ifup", vname, NULL },
+						    (const char *const[]){ "ifdown", "--force", vname, NULL });
+		}
+	}
+out:
+	ifu_config_done(&c);
+	return r;
+}
+
+const struct nc_backend nc_backend_ifupdown = {
+	.name = NETCFG_IFUPDOWN,
+	.read = ifupdown_read,
+	.plan = ifupdown_plan,
+};

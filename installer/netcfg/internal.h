@@ -1,0 +1,138 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* What the backends share: the backend operations, error reporting, file and plan helpers. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "netcfg/netcfg.h"
+
+/* Comment prefix put in front of lines that a side-by-side swap disables. */
+#define NC_DISABLED_PREFIX "#vnic-disabled# "
+/* Files that files we write or disable carry in their name. */
+#define NC_DISABLED_SUFFIX ".vnic-disabled"
+
+struct nc_backend {
+	const char *name;
+	/* Reads nic's configuration: 0 (unsupported constructs listed in the model), -ENOENT
+	 * when the backend does not configure nic, -EBADMSG (err set), -errno. */
+	int (*read)(const char *root, const struct netcfg_nic *nic, struct netcfg_iface **ret,
+		    struct netcfg_error *err);
+	/* Adds the file operations and commands of the swap to plan. */
+	int (*plan)(const char *root, const struct netcfg_iface *model, const struct netcfg_nic *from,
+		    const struct netcfg_nic *to, enum netcfg_mode mode, struct netcfg_plan *plan,
+		    struct netcfg_error *err);
+};
+
+extern const struct nc_backend nc_backend_ifupdown, nc_backend_netplan, nc_backend_nm,
+	nc_backend_ifcfg, nc_backend_networkd, nc_backend_wicked;
+
+/* Sets *err (when err is not NULL) and returns error. file may be NULL, line 0. */
+int nc_error(struct netcfg_error *err, const char *file, unsigned line, int error, const char *fmt,
+	     ...) __attribute__((format(printf, 5, 6)));
+#define nc_bad(err, file, line, ...) nc_error((err), (file), (line), -EBADMSG, __VA_ARGS__)
+
+/* Reads path (inside root) with the size bound: -ENOENT when absent. */
+int nc_read_file(const char *root, const char *path, char **ret);
+bool nc_exists(const char *root, const char *path);
+/* The regular files in dir (inside root) whose names end in suffix (NULL: any), as absolute
+ * paths inside the root, sorted by file name. A missing directory gives an empty list. */
+int nc_list_dir(const char *root, const char *dir, const char *suffix, char ***ret);
+/* Whether a systemd unit is enabled (system/service.h: wants/requires links, masks, SysV links). */
+bool nc_unit_enabled(const char *root, const char *unit);
+/* Debian's NetworkManager with plugins=ifupdown and [ifupdown] managed=true runs the
+ * interfaces of /etc/network/interfaces itself: apply through nmcli, not ifup. */
+bool nc_nm_manages_ifupdown(const char *root);
+/* "suse", "rhel", "debian", "arch" or "other", from os-release ID and ID_LIKE. */
+const char *nc_os_family(const char *root);
+
+/* Lines of a text file, without their newlines; joined back with a final newline. */
+struct nc_lines {
+	char **v;
+	size_t n;
+};
+int nc_lines_split(const char *data, struct nc_lines *ret);
+void nc_lines_done(struct nc_lines *l);
+int nc_lines_join(const struct nc_lines *l, char **ret);
+/* Replaces line k (takes ownership of s), inserts s before line k. */
+int nc_lines_set(struct nc_lines *l, size_t k, char *s);
+int nc_lines_insert(struct nc_lines *l, size_t k, const char *s);
+
+/* Whether a config's MAC (any case and separator) names nic's MAC or permanent MAC. */
+bool nc_mac_matches(const char *config_mac, const struct netcfg_nic *nic);
+/* Trims blanks at both ends in place; returns s. */
+char *nc_strip(char *s);
+
+/* Plan builders; text is copied. */
+int nc_plan_write(struct netcfg_plan *p, const char *path, const char *text, mode_t mode,
+		  const char *reason_fmt, ...) __attribute__((format(printf, 5, 6)));
+int nc_plan_remove(struct netcfg_plan *p, const char *path, const char *reason);
+/* argv and undo are NULL-terminated lists of strings; undo may be NULL. */
+int nc_plan_command(struct netcfg_plan *p, bool before_files, const char *reason,
+		    const char *const *argv, const char *const *undo);
+/* Moves path to path.vnic-disabled (a copy, then a removal): for directories whose readers
+ * pick files by suffix (netplan *.yaml, networkd *.network). */
+int nc_plan_disable(struct netcfg_plan *p, const char *root, const char *path, const char *reason);
+/* Moves dir/name to dir/vnic-disabled.name: for readers that pick files by prefix (ifcfg-*,
+ * route-*, ifroute-*), which would still read name.vnic-disabled. */
+int nc_plan_disable_prefixed(struct netcfg_plan *p, const char *root, const char *path, const char *reason);
+
+/* Replace mode: a .link file that gives the VMXNET3 NIC the name `name` (matched by to->mac
+ * when set, else by driver vmxnet3). */
+int nc_plan_pin_name(struct netcfg_plan *p, const struct netcfg_nic *to, const char *name);
+/* Replace mode: comments out 70-persistent-net.rules entries for from's MAC. */
+int nc_plan_persistent_net(struct netcfg_plan *p, const char *root, const struct netcfg_nic *from);
+
+/* The name the VMXNET3 interface will have (to->name, else from->name in replace mode). */
+const char *nc_target_name(const struct netcfg_nic *from, const struct netcfg_nic *to,
+			   enum netcfg_mode mode);
+/* The MAC the new configuration matches on: only when the old one matched on a MAC. */
+const char *nc_target_mac(const struct netcfg_iface *model, const struct netcfg_nic *to);
+
+/* Renames: a VLAN interface "ens33.100" of parent "ens33" becomes "ens192.100". */
+int nc_rename_vlan(const char *vlan_name, const char *old_parent, const char *new_parent,
+		   char **ret);
+
+/* INI-style files (NetworkManager keyfiles, systemd .network/.netdev/.link). */
+struct nc_ini_entry {
+	char *section;     /* "" before the first header */
+	unsigned section_no; /* counts headers: tells repeated sections ([Route]) apart */
+	char *key, *value;
+	unsigned line;
+};
+struct nc_ini {
+	struct nc_ini_entry *e;
+	size_t n;
+	unsigned n_sections;
+	unsigned *section_line; /* line of each header, by section_no (1-based; [0] unused) */
+	char **section_name;    /* by section_no */
+};
+/* Parses data; comments start with '#' or ';'. -EBADMSG (err: file, line) for a malformed line. */
+int nc_ini_parse(const char *path, const char *data, struct nc_ini *ret, struct netcfg_error *err);
+void nc_ini_done(struct nc_ini *ini);
+/* The last value of key in the (last) section named section, or NULL. */
+const char *nc_ini_get(const struct nc_ini *ini, const char *section, const char *key);
+const struct nc_ini_entry *nc_ini_find(const struct nc_ini *ini, const char *section, const char *key);
+
+/* Shell-variable files (RHEL ifcfg, SUSE sysconfig): KEY=value with sh quoting. */
+struct nc_shvar {
+	char *key, *value;
+	unsigned line;
+};
+struct nc_shvars {
+	struct nc_shvar *v;
+	size_t n;
+};
+/*
+ * Parses data. Quoting: '...', "..." (with \\ \" \$ \` escapes), unquoted backslash escapes.
+ * Refuses (-EBADMSG, err with file and line) anything else: commands, expansions ($, `),
+ * lines that are not assignments.
+ */
+int nc_shvars_parse(const char *path, const char *data, struct nc_shvars *ret, struct netcfg_error *err);
+void nc_shvars_done(struct nc_shvars *s);
+const struct nc_shvar *nc_shvars_find(const struct nc_shvars *s, const char *key);
+const char *nc_shvars_get(const struct nc_shvars *s, const char *key);
+/* Sets KEY (value NULL: removes its line) in the lines of such a file; appends when absent. */
+int nc_shvars_set(struct nc_lines *l, const char *key, const char *value);
+/* True for yes/true/1/on (any case). */
+bool nc_shvar_true(const char *v);

@@ -1,0 +1,593 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * systemd-networkd: .network files in /etc/systemd/network, /run/systemd/network,
+ * /usr/lib/systemd/network and /lib/systemd/network (a name in an earlier directory shadows
+ * the same name in a later one), taken in the lexical order of their names; the first whose
+ * [Match] fits the NIC configures it. VLANs come from [Network] VLAN= with their .netdev and
+ * their own .network. The plan copies the .network line by line with a new [Match] for the
+ * VMXNET3 NIC (so that keys the model does not need are kept) and sets the old file aside;
+ * when the old [Match] (a Name= pattern, a Driver=) already fits the VMXNET3 NIC, nothing has
+ * to change.
+ */
+#include <errno.h>
+#include <fnmatch.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "lib/macro.h"
+#include "lib/strv.h"
+#include "netcfg/internal.h"
+
+static const char *const nd_dirs[] = { "/etc/systemd/network", "/run/systemd/network",
+				       "/usr/lib/systemd/network", "/lib/systemd/network" };
+
+/* Files with suffix, shadowed by name, in lexical order of names. */
+static int nd_list(const char *root, const char *suffix, char ***ret)
+{
+	_cleanup_strv_free_ char **chosen = NULL;
+	int r;
+
+	for (size_t k = 0; k < ELEMENTSOF(nd_dirs); k++) {
+		_cleanup_strv_free_ char **files = NULL;
+
+		r = nc_list_dir(root, nd_dirs[k], suffix, &files);
+		if (r < 0)
+			return r;
+		for (char **f = files; f && *f; f++) {
+			bool seen = false;
+
+			for (char **c = chosen; c && *c; c++)
+				seen |= streq(strrchr(*c, '/'), strrchr(*f, '/'));
+			if (!seen && strv_push(&chosen, *f) < 0)
+				return -ENOMEM;
+		}
+	}
+	for (size_t i = 1; chosen && chosen[i]; i++)
+		for (size_t j = i; j > 0 && strcmp(strrchr(chosen[j - 1], '/'), strrchr(chosen[j], '/')) > 0; j--) {
+			char *t = chosen[j];
+
+			chosen[j] = chosen[j - 1];
+			chosen[j - 1] = t;
+		}
+	*ret = TAKE_PTR(chosen);
+	return 0;
+}
+
+struct nd_file {
+	char *path, *data;
+	struct nc_ini ini;
+};
+
+static void nd_file_done(struct nd_file *f)
+{
+	free(f->path);
+	free(f->data);
+	nc_ini_done(&f->ini);
+	*f = (struct nd_file){};
+}
+
+static int nd_load(const char *root, const char *path, struct nd_file *ret, struct netcfg_error *err)
+{
+	struct nd_file f = {};
+	int r;
+
+	r = nc_read_file(root, path, &f.data);
+	if (r < 0)
+		return nc_error(err, path, 0, r, "cannot read: %s", strerror(-r));
+	r = nc_ini_parse(path, f.data, &f.ini, err);
+	if (r < 0) {
+		free(f.data);
+		return r;
+	}
+	f.path = strdup(path);
+	if (!f.path) {
+		nd_file_done(&f);
+		return -ENOMEM;
+	}
+	*ret = f;
+	return 0;
+}
+
+/*
+ * Whether [Match] fits nic: 1, 0, or -EUCLEAN for a match key we do not evaluate (then
+ * *ret_key names it). Sets *ret_pattern when a Name= has wildcards or Driver= is used.
+ */
+static int nd_match(const struct nd_file *f, const struct netcfg_nic *nic, bool *ret_pattern,
+		    const struct nc_ini_entry **ret_key)
+{
+	const struct nc_ini_entry *unknown = NULL;
+	bool any = false, ok = true;
+
+	*ret_pattern = false;
+	for (size_t k = 0; k < f->ini.n; k++) {
+		const struct nc_ini_entry *e = &f->ini.e[k];
+		_cleanup_strv_free_ char **w = NULL;
+		bool hit = false;
+
+		if (!streq(e->section, "Match"))
+			continue;
+		if (strv_split(e->value, " \t", &w) < 0)
+			return -ENOMEM;
+		if (!w[0])
+			continue; /* an empty assignment resets: treat as absent */
+		any = true;
+		if (streq(e->key, "Name") || streq(e->key, "OriginalName")) {
+			for (char **x = w; *x; x++) {
+				if ((*x)[0] == '!') {
+					unknown = e;
+					hit = true;
+					break;
+				}
+				if (strpbrk(*x, "*?["))
+					*ret_pattern = true;
+				hit |= nic->name && fnmatch(*x, nic->name, 0) == 0;
+			}
+		} else if (streq(e->key, "MACAddress") || streq(e->key, "PermanentMACAddress")) {
+			for (char **x = w; *x; x++)
+				hit |= nc_mac_matches(*x, nic);
+		} else if (streq(e->key, "Driver")) {
+			*ret_pattern = true;
+			for (char **x = w; *x; x++)
+				hit |= nic->driver && fnmatch(*x, nic->driver, 0) == 0;
+		} else if (streq(e->key, "Type"))
+			hit = streq(e->value, "ether");
+		else {
+			unknown = e;
+			hit = true;
+		}
+		ok &= hit;
+	}
+	if (!any || !ok)
+		return 0;
+	if (unknown) {
+		*ret_key = unknown;
+		return -EUCLEAN;
+	}
+	return 1;
+}
+
+static int add_words(struct netcfg_iface *m, const char *v, int (*add)(struct netcfg_iface *, const char *))
+{
+	_cleanup_strv_free_ char **w = NULL;
+	int r;
+
+	r = strv_split(v, " \t", &w);
+	for (char **x = w; r >= 0 && *x; x++)
+		r = add(m, *x);
+	return r;
+}
+
+static int add_addr(struct netcfg_iface *m, const char *s)
+{
+	return netcfg_iface_add_addr(m, s, 0);
+}
+
+static int set_gw(struct netcfg_iface *m, const char *s)
+{
+	return netcfg_iface_set_gateway(m, s);
+}
+
+static int parse_bool_or(const char *v, enum netcfg_tristate *ret)
+{
+	if (streq(v, "yes") || streq(v, "true") || streq(v, "1") || streq(v, "on"))
+		*ret = NETCFG_YES;
+	else if (streq(v, "no") || streq(v, "false") || streq(v, "0") || streq(v, "off"))
+		*ret = NETCFG_NO;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+/* The .network into the model; VLAN= names into *ret_vlans. */
+static int nd_into(struct netcfg_iface *m, const struct nd_file *f, char ***ret_vlans, struct netcfg_error *err)
+{
+	unsigned route_no = 0;
+	const char *rdest = NULL, *rgw = NULL;
+	unsigned rmetric = 0;
+	bool rhas_metric = false;
+	int r = 0;
+
+	for (size_t k = 0; k <= f->ini.n && r >= 0; k++) {
+		const struct nc_ini_entry *e = k < f->ini.n ? &f->ini.e[k] : NULL;
+		const char *s = e ? e->section : NULL, *key = e ? e->key : NULL, *v = e ? e->value : NULL;
+
+		/* A [Route] section ends: add what it said. */
+		if (route_no && (!e || e->section_no != route_no)) {
+			if (!rdest && !rgw)
+				return nc_bad(err, f->path, f->ini.section_line[route_no], "[Route] without Destination= or Gateway=");
+			r = netcfg_iface_add_route(m, rdest ?: (strchr(rgw, ':') ? "default6" : "default"), rgw,
+						   rhas_metric ? (int)rmetric : -1);
+			if (r == -EINVAL)
+				return nc_bad(err, f->path, f->ini.section_line[route_no], "[Route]: bad Destination= or Gateway=");
+			if (r < 0)
+				return r;
+			route_no = 0, rdest = rgw = NULL, rhas_metric = false;
+		}
+		if (!e)
+			break;
+		if (streq(s, "Match"))
+			continue;
+		if (streq(s, "Network")) {
+			if (streq(key, "Address"))
+				r = add_words(m, v, add_addr);
+			else if (streq(key, "Gateway"))
+				r = add_words(m, v, set_gw);
+			else if (streq(key, "DNS"))
+				r = add_words(m, v, netcfg_iface_add_dns);
+			else if (streq(key, "Domains")) {
+				if (strchr(v, '~'))
+					r = netcfg_iface_add_unsupported(m, f->path, e->line, "routing-only domains (Domains=~)");
+				else
+					r = add_words(m, v, netcfg_iface_add_search);
+			} else if (streq(key, "DHCP")) {
+				if (streq(v, "ipv4"))
+					m->dhcp4 = NETCFG_YES, m->dhcp6 = NETCFG_NO;
+				else if (streq(v, "ipv6"))
+					m->dhcp4 = NETCFG_NO, m->dhcp6 = NETCFG_YES;
+				else {
+					enum netcfg_tristate t;
+
+					if (parse_bool_or(v, &t) < 0)
+						return nc_bad(err, f->path, e->line, "DHCP=: bad value '%s'", v);
+					m->dhcp4 = m->dhcp6 = t;
+				}
+			} else if (streq(key, "IPv6AcceptRA")) {
+				if (parse_bool_or(v, &m->ipv6_autoconf) < 0)
+					return nc_bad(err, f->path, e->line, "IPv6AcceptRA=: bad value '%s'", v);
+			} else if (streq(key, "VLAN")) {
+				r = strv_push(ret_vlans, v);
+			} else if (streq(key, "Bond") || streq(key, "Bridge") || streq(key, "VRF") ||
+				   streq(key, "MACVLAN") || streq(key, "IPVLAN") || streq(key, "VXLAN") ||
+				   streq(key, "Tunnel") || streq(key, "MACVTAP") || streq(key, "Xfrm"))
+				r = netcfg_iface_add_unsupported(m, f->path, e->line, "%s=%s", key, v);
+			if (r == -EINVAL)
+				return nc_bad(err, f->path, e->line, "%s=: bad value '%s'", key, v);
+		} else if (streq(s, "Address")) {
+			if (streq(key, "Address"))
+				r = add_words(m, v, add_addr);
+			else
+				r = netcfg_iface_add_unsupported(m, f->path, e->line, "[Address] %s=", key);
+			if (r == -EINVAL)
+				return nc_bad(err, f->path, e->line, "Address=: bad value '%s'", v);
+		} else if (streq(s, "Route")) {
+			route_no = e->section_no;
+			if (streq(key, "Destination"))
+				rdest = v;
+			else if (streq(key, "Gateway"))
+				rgw = v;
+			else if (streq(key, "Metric")) {
+				if (netcfg_parse_uint(v, 0, 0x7fffffff, &rmetric) < 0)
+					return nc_bad(err, f->path, e->line, "Metric=: bad value '%s'", v);
+				rhas_metric = true;
+			} else
+				r = netcfg_iface_add_unsupported(m, f->path, e->line, "[Route] %s=", key);
+		} else if (streq(s, "Link")) {
+			if (streq(key, "MTUBytes")) {
+				if (netcfg_parse_uint(v, 68, 65535, &m->mtu) < 0)
+					return nc_bad(err, f->path, e->line, "MTUBytes=: bad value '%s' (suffixes are not supported)", v);
+			} else if (streq(key, "MACAddress"))
+				r = netcfg_iface_add_unsupported(m, f->path, e->line, "a set MAC address ([Link] MACAddress=)");
+		} else if (streq(s, "DHCPv4") || streq(s, "DHCPv6") || streq(s, "IPv6AcceptRA") || streq(s, "DHCP")) {
+			/* kept by the line-by-line copy */
+		} else
+			r = netcfg_iface_add_unsupported(m, f->path, f->ini.section_line[e->section_no], "section [%s]", s);
+	}
+	if (r < 0)
+		return r;
+	m->start_at_boot = true;
+	return netcfg_iface_add_file(m, f->path);
+}
+
+/* The first .network that fits nic. */
+static int nd_find(const char *root, const struct netcfg_nic *nic, struct nd_file *ret, bool *ret_pattern,
+		   struct netcfg_iface *m, struct netcfg_error *err)
+{
+	_cleanup_strv_free_ char **files = NULL;
+	int r;
+
+	r = nd_list(root, ".network", &files);
+	if (r < 0)
+		return r;
+	for (char **p = files; p && *p; p++) {
+		const struct nc_ini_entry *key = NULL;
+		struct nd_file f;
+
+		r = nd_load(root, *p, &f, err);
+		if (r < 0)
+			return r;
+		r = nd_match(&f, nic, ret_pattern, &key);
+		if (r == -EUCLEAN) {
+			/* We cannot tell whether it fits: refuse rather than guess. */
+			r = netcfg_iface_add_unsupported(m, f.path, key->line, "[Match] %s=%s", key->key, key->value);
+			if (r >= 0)
+				r = netcfg_iface_add_file(m, f.path);
+			nd_file_done(&f);
+			if (r < 0)
+				return r;
+			continue;
+		}
+		if (r > 0) {
+			*ret = f;
+			return 0;
+		}
+		nd_file_done(&f);
+	}
+	return -ENOENT;
+}
+
+static int nd_vlans(const char *root, struct netcfg_iface *m, char **vlans, struct netcfg_error *err)
+{
+	_cleanup_strv_free_ char **netdevs = NULL;
+	int r;
+
+	if (!vlans)
+		return 0;
+	r = nd_list(root, ".netdev", &netdevs);
+	if (r < 0)
+		return r;
+	for (char **v = vlans; *v; v++) {
+		struct netcfg_nic vn = { .name = *v };
+		struct netcfg_iface *vi = NULL;
+		bool found = false, pattern;
+		struct nd_file nf;
+
+		for (char **p = netdevs; p && *p && !found; p++) {
+			struct nd_file d;
+
+			r = nd_load(root, *p, &d, err);
+			if (r < 0)
+				return r;
+			if (streq(nc_ini_get(&d.ini, "NetDev", "Name"), *v)) {
+				const char *kind = nc_ini_get(&d.ini, "NetDev", "Kind");
+				unsigned id;
+
+				found = true;
+				if (!streq(kind, "vlan"))
+					r = netcfg_iface_add_unsupported(m, d.path, 1, "a %s netdev %s over %s", kind ?: "?", *v, m->name);
+				else if (netcfg_parse_uint(nc_ini_get(&d.ini, "VLAN", "Id"), 0, 4094, &id) < 0)
+					r = nc_bad(err, d.path, 0, "[VLAN] Id= missing or bad");
+				else {
+					vi = netcfg_iface_new();
+					r = vi ? netcfg_iface_add_vlan(m, vi) : -ENOMEM;
+					if (r < 0)
+						netcfg_iface_free(TAKE_PTR(vi));
+					else {
+						vi->vlan_id = id;
+						vi->name = strdup(*v);
+						vi->vlan_parent = strdup(m->name);
+						r = vi->name && vi->vlan_parent ? netcfg_iface_add_file(m, d.path) : -ENOMEM;
+					}
+				}
+			}
+			nd_file_done(&d);
+			if (r < 0)
+				return r;
+		}
+		if (!found)
+			return nc_bad(err, m->files ? m->files[0] : NULL, 0, "VLAN=%s: no .netdev defines it", *v);
+		if (!vi)
+			continue;
+		r = nd_find(root, &vn, &nf, &pattern, vi, err);
+		if (r == -ENOENT)
+			continue;
+		if (r < 0)
+			return r;
+		{
+			_cleanup_strv_free_ char **sub = NULL;
+
+			r = nd_into(vi, &nf, &sub, err);
+			if (r >= 0)
+				r = netcfg_iface_add_file(m, nf.path);
+			nd_file_done(&nf);
+			if (r < 0)
+				return r;
+			if (sub)
+				r = netcfg_iface_add_unsupported(m, vi->files[0], 0, "VLANs on the VLAN %s", vi->name);
+		}
+		for (size_t u = 0; r >= 0 && u < vi->n_unsupported; u++)
+			r = netcfg_iface_add_unsupported(m, vi->unsupported[u].file, vi->unsupported[u].line, "%s (on VLAN %s)",
+							 vi->unsupported[u].what, vi->name);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+static int nd_model(const char *root, const struct netcfg_nic *nic, struct nd_file *ret_file, bool *ret_pattern,
+		    struct netcfg_iface **ret, struct netcfg_error *err)
+{
+	_cleanup_iface_ struct netcfg_iface *m = netcfg_iface_new();
+	_cleanup_strv_free_ char **vlans = NULL;
+	struct nd_file f;
+	bool pattern = false;
+	const char *mac;
+	int r;
+
+	if (!m)
+		return -ENOMEM;
+	r = nd_find(root, nic, &f, &pattern, m, err);
+	if (r == -ENOENT && m->n_unsupported > 0) {
+		/* A file we could not evaluate may be the one: say so. */
+		*ret = TAKE_PTR(m);
+		return 0;
+	}
+	if (r < 0)
+		return r;
+	m->name = strdup(nic->name ?: "");
+	m->id = strdup(strrchr(f.path, '/') + 1);
+	mac = nc_ini_get(&f.ini, "Match", "MACAddress");
+	if (mac && !strchr(mac, ' ') && netcfg_parse_mac(mac, &m->match_mac) < 0) {
+		r = nc_bad(err, f.path, nc_ini_find(&f.ini, "Match", "MACAddress")->line, "bad MACAddress=");
+		goto fail;
+	}
+	if (nc_ini_get(&f.ini, "Match", "Driver"))
+		m->match_driver = strdup(nc_ini_get(&f.ini, "Match", "Driver"));
+	r = !m->name || !m->id ? -ENOMEM : nd_into(m, &f, &vlans, err);
+	if (r >= 0)
+		r = nd_vlans(root, m, vlans, err);
+	if (r < 0)
+		goto fail;
+	if (ret_file)
+		*ret_file = f;
+	else
+		nd_file_done(&f);
+	if (ret_pattern)
+		*ret_pattern = pattern;
+	*ret = TAKE_PTR(m);
+	return 0;
+fail:
+	nd_file_done(&f);
+	return r;
+}
+
+static int networkd_read(const char *root, const struct netcfg_nic *nic, struct netcfg_iface **ret,
+			 struct netcfg_error *err)
+{
+	return nd_model(root, nic, NULL, NULL, ret, err);
+}
+
+/* The .network text with its [Match] section(s) replaced by match_text. */
+static int replace_match(const struct nd_file *f, const char *match_text, char **ret)
+{
+	struct nc_lines l;
+	bool in_match = false, done = false;
+	size_t k = 0;
+	int r;
+
+	r = nc_lines_split(f->data, &l);
+	if (r < 0)
+		return r;
+	while (k < l.n) {
+		const char *s = nc_strip(l.v[k]);
+
+		if (s[0] == '[')
+			in_match = streq(s, "[Match]");
+		if (in_match) {
+			if (!done) {
+				r = nc_lines_set(&l, k, strdup(match_text));
+				if (r < 0 || !l.v[k])
+					break;
+				done = true;
+				k++;
+				continue;
+			}
+			if (!strchr(s, '=') || s[0] == '#' || s[0] == ';') {
+				k++; /* blank lines and comments stay */
+				continue;
+			}
+			free(l.v[k]);
+			memmove(l.v + k, l.v + k + 1, sizeof(char *) * (l.n - k - 1));
+			l.n--;
+			continue;
+		}
+		k++;
+	}
+	if (r >= 0)
+		r = nc_lines_join(&l, ret);
+	nc_lines_done(&l);
+	return r;
+}
+
+static int networkd_plan(const char *root, const struct netcfg_iface *m, const struct netcfg_nic *from,
+			 const struct netcfg_nic *to, enum netcfg_mode mode, struct netcfg_plan *p,
+			 struct netcfg_error *err)
+{
+	_cleanup_iface_ struct netcfg_iface *again = NULL;
+	_cleanup_free_ char *target_mac = NULL, *match = NULL, *text = NULL, *path = NULL;
+	const char *target = nc_target_name(from, to, mode);
+	struct netcfg_nic future = { .name = target, .driver = "vmxnet3" };
+	const struct nc_ini_entry *dummy;
+	struct nd_file f = {};
+	const char *base;
+	bool pattern = false, still;
+	size_t digits;
+	int r;
+
+	if (to->mac && (r = netcfg_parse_mac(to->mac, &target_mac)) < 0)
+		return r;
+	future.mac = target_mac;
+	r = nd_model(root, from, &f, &pattern, &again, err);
+	if (r < 0)
+		return r;
+	if (!f.path) {
+		r = nc_error(err, NULL, 0, -EUCLEAN, "no .network file could be evaluated for %s", from->name);
+		goto out;
+	}
+	if (mode == NETCFG_REPLACE) {
+		r = nc_plan_pin_name(p, to, target);
+		if (r < 0)
+			goto out;
+	}
+	/* Does the old [Match] already fit the VMXNET3 NIC (a pattern, or the pinned name)? */
+	{
+		bool pat2;
+
+		still = nd_match(&f, &future, &pat2, &dummy) > 0;
+	}
+	if (still) {
+		if (mode == NETCFG_SIDE_BY_SIDE)
+			r = nc_plan_command(p, false, "apply the configuration to the VMXNET3 NIC",
+					    (const char *const[]){ "networkctl", "reconfigure", target, NULL }, NULL);
+		goto out;
+	}
+	if (mode == NETCFG_REPLACE && m->match_mac && target_mac)
+		r = asprintf(&match, "[Match]\nMACAddress=%s", target_mac);
+	else if (mode == NETCFG_SIDE_BY_SIDE && m->match_mac)
+		r = asprintf(&match, "[Match]\nMACAddress=%s", target_mac);
+	else
+		r = asprintf(&match, "[Match]\nName=%s", target);
+	if (r < 0) {
+		r = -ENOMEM;
+		goto out;
+	}
+	r = replace_match(&f, match, &text);
+	if (r < 0)
+		goto out;
+	base = strrchr(f.path, '/') + 1;
+	digits = strspn(base, "0123456789");
+	if (asprintf(&path, "/etc/systemd/network/%.*s%svnic-%s.network", (int)digits, base,
+		     digits && base[digits] == '-' ? "-" : digits ? "-" : "10-", target) < 0) {
+		r = -ENOMEM;
+		goto out;
+	}
+	{
+		_cleanup_free_ char *hdr = NULL;
+
+		if (asprintf(&hdr, "# Written by vnic-install: the configuration of %s (%s) for the VMXNET3 NIC %s.\n%s",
+			     from->name, f.path, target, text) < 0) {
+			r = -ENOMEM;
+			goto out;
+		}
+		r = nc_plan_write(p, path, hdr, 0644, "the networkd configuration of %s", target);
+	}
+	if (r >= 0)
+		r = nc_plan_disable(p, root, f.path, "the E1000's .network, set aside");
+	if (r >= 0 && mode == NETCFG_SIDE_BY_SIDE) {
+		for (size_t k = 0; r >= 0 && k < m->n_vlans; k++)
+			r = nc_plan_command(p, false, "remove the VLAN from the E1000 (networkd recreates it)",
+					    (const char *const[]){ "ip", "link", "delete", m->vlans[k]->name, NULL },
+					    (const char *const[]){ "networkctl", "reload", NULL });
+		if (r >= 0)
+			r = nc_plan_command(p, false, "make networkd read the configuration",
+					    (const char *const[]){ "networkctl", "reload", NULL },
+					    (const char *const[]){ "networkctl", "reload", NULL });
+		if (r >= 0)
+			r = nc_plan_command(p, false, "remove the E1000's addresses",
+					    (const char *const[]){ "ip", "address", "flush", "dev", from->name, NULL },
+					    (const char *const[]){ "networkctl", "reconfigure", from->name, NULL });
+		if (r >= 0)
+			r = nc_plan_command(p, false, "configure the VMXNET3 NIC",
+					    (const char *const[]){ "networkctl", "reconfigure", target, NULL }, NULL);
+	}
+out:
+	nd_file_done(&f);
+	return r;
+}
+
+const struct nc_backend nc_backend_networkd = {
+	.name = NETCFG_NETWORKD,
+	.read = networkd_read,
+	.plan = networkd_plan,
+};

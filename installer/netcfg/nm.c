@@ -1,0 +1,687 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * NetworkManager keyfiles: /etc/NetworkManager/system-connections/<name>.nmconnection. A
+ * connection configures the NIC when its type is ethernet and its [connection] interface-name
+ * or [ethernet] mac-address names it (and autoconnect is not false), unless
+ * NetworkManager.conf (and conf.d) lists the NIC in [keyfile] unmanaged-devices. VLAN
+ * connections whose [vlan] parent is the NIC's name or the connection's uuid ride along. The
+ * plan copies each keyfile line by line, changing only what names the NIC (id, uuid,
+ * interface-name, mac-address, VLAN parent), so that settings the model does not need are kept
+ * as they were; the old connections get autoconnect=false (side by side) or are edited in
+ * place (replace).
+ */
+#include <errno.h>
+#include <fnmatch.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "lib/macro.h"
+#include "lib/strv.h"
+#include "netcfg/internal.h"
+
+#define NM_DIR "/etc/NetworkManager/system-connections"
+
+struct nm_conn {
+	char *path;
+	char *data;
+	struct nc_ini ini;
+};
+
+struct nm_set {
+	struct nm_conn *c;
+	size_t n;
+};
+
+static void nm_set_done(struct nm_set *s)
+{
+	for (size_t k = 0; k < s->n; k++) {
+		free(s->c[k].path);
+		free(s->c[k].data);
+		nc_ini_done(&s->c[k].ini);
+	}
+	free(s->c);
+	*s = (struct nm_set){};
+}
+
+static int nm_load(const char *root, struct nm_set *ret, struct netcfg_error *err)
+{
+	_cleanup_strv_free_ char **files = NULL;
+	struct nm_set s = {};
+	int r;
+
+	r = nc_list_dir(root, NM_DIR, ".nmconnection", &files);
+	if (r < 0)
+		return r;
+	for (char **f = files; f && *f; f++) {
+		struct nm_conn c = {};
+		struct nm_conn *nv;
+
+		r = nc_read_file(root, *f, &c.data);
+		if (r < 0) {
+			nm_set_done(&s);
+			return nc_error(err, *f, 0, r, "cannot read: %s", strerror(-r));
+		}
+		r = nc_ini_parse(*f, c.data, &c.ini, err);
+		c.path = strdup(*f);
+		nv = r >= 0 && c.path ? realloc(s.c, sizeof(*nv) * (s.n + 1)) : NULL;
+		if (!nv) {
+			free(c.data);
+			free(c.path);
+			if (r >= 0)
+				nc_ini_done(&c.ini);
+			nm_set_done(&s);
+			return r < 0 ? r : -ENOMEM;
+		}
+		s.c = nv;
+		s.c[s.n++] = c;
+	}
+	*ret = s;
+	return 0;
+}
+
+static const char *conn_type(const struct nm_conn *c)
+{
+	const char *t = nc_ini_get(&c->ini, "connection", "type");
+
+	if (streq(t, "802-3-ethernet"))
+		return "ethernet";
+	return t;
+}
+
+static const char *eth_get(const struct nm_conn *c, const char *key)
+{
+	return nc_ini_get(&c->ini, "ethernet", key) ?: nc_ini_get(&c->ini, "802-3-ethernet", key);
+}
+
+static const struct nc_ini_entry *eth_find(const struct nm_conn *c, const char *key)
+{
+	return nc_ini_find(&c->ini, "ethernet", key) ?: nc_ini_find(&c->ini, "802-3-ethernet", key);
+}
+
+static bool conn_autoconnect(const struct nm_conn *c)
+{
+	const char *a = nc_ini_get(&c->ini, "connection", "autoconnect");
+
+	return !(streq(a, "false") || streq(a, "no") || streq(a, "0"));
+}
+
+static bool conn_matches(const struct nm_conn *c, const struct netcfg_nic *nic)
+{
+	const char *ifname = nc_ini_get(&c->ini, "connection", "interface-name");
+	const char *mac = eth_get(c, "mac-address");
+
+	if (!streq(conn_type(c), "ethernet"))
+		return false;
+	if (ifname && !streq(ifname, nic->name))
+		return false;
+	if (mac && !nc_mac_matches(mac, nic))
+		return false;
+	return ifname || mac;
+}
+
+/* The last value of [section] key in NetworkManager.conf and conf.d, or NULL in *ret. */
+static int nm_conf_get(const char *root, const char *section, const char *key, char **ret, struct netcfg_error *err)
+{
+	static const char *const dirs[] = { "/usr/lib/NetworkManager/conf.d", "/etc/NetworkManager/conf.d",
+					    "/run/NetworkManager/conf.d" };
+	_cleanup_strv_free_ char **files = NULL;
+	_cleanup_free_ char *value = NULL;
+	int r;
+
+	if (nc_exists(root, "/etc/NetworkManager/NetworkManager.conf") &&
+	    strv_push(&files, "/etc/NetworkManager/NetworkManager.conf") < 0)
+		return -ENOMEM;
+	for (size_t k = 0; k < ELEMENTSOF(dirs); k++) {
+		_cleanup_strv_free_ char **l = NULL;
+
+		r = nc_list_dir(root, dirs[k], ".conf", &l);
+		if (r < 0)
+			return r;
+		for (char **f = l; f && *f; f++)
+			if (strv_push(&files, *f) < 0)
+				return -ENOMEM;
+	}
+	for (char **f = files; f && *f; f++) {
+		_cleanup_free_ char *data = NULL;
+		struct nc_ini ini;
+		const char *v;
+
+		r = nc_read_file(root, *f, &data);
+		if (r < 0)
+			return nc_error(err, *f, 0, r, "cannot read: %s", strerror(-r));
+		r = nc_ini_parse(*f, data, &ini, err);
+		if (r < 0)
+			return r;
+		v = nc_ini_get(&ini, section, key);
+		if (v) {
+			free(value);
+			value = strdup(v);
+			if (!value) {
+				nc_ini_done(&ini);
+				return -ENOMEM;
+			}
+		}
+		nc_ini_done(&ini);
+	}
+	*ret = TAKE_PTR(value);
+	return 0;
+}
+
+bool nc_nm_manages_ifupdown(const char *root)
+{
+	_cleanup_free_ char *plugins = NULL, *managed = NULL;
+	_cleanup_strv_free_ char **l = NULL;
+
+	if (!nc_unit_enabled(root, "NetworkManager.service"))
+		return false;
+	if (nm_conf_get(root, "main", "plugins", &plugins, NULL) < 0 || !plugins ||
+	    strv_split(plugins, ",; ", &l) < 0 || !strv_contains(l, "ifupdown"))
+		return false;
+	if (nm_conf_get(root, "ifupdown", "managed", &managed, NULL) < 0)
+		return false;
+	return streq(managed, "true") || streq(managed, "yes") || streq(managed, "1");
+}
+
+/* NetworkManager.conf and conf.d: is the NIC listed in unmanaged-devices? */
+static int nm_unmanaged(const char *root, const struct netcfg_nic *nic, bool *ret, struct netcfg_error *err)
+{
+	_cleanup_free_ char *spec = NULL;
+	int r;
+
+	r = nm_conf_get(root, "keyfile", "unmanaged-devices", &spec, err);
+	if (r < 0)
+		return r;
+	*ret = false;
+	if (spec) {
+		_cleanup_strv_free_ char **items = NULL;
+
+		r = strv_split(spec, ";,", &items);
+		if (r < 0)
+			return r;
+		for (char **i = items; *i; i++) {
+			const char *s = nc_strip(*i);
+
+			if ((strncmp(s, "interface-name:", 15) == 0 && nic->name && fnmatch(s + 15, nic->name, 0) == 0) ||
+			    (strncmp(s, "mac:", 4) == 0 && nc_mac_matches(s + 4, nic)) ||
+			    (strncmp(s, "driver:", 7) == 0 && nic->driver && fnmatch(s + 7, nic->driver, 0) == 0) ||
+			    streq(s, "*"))
+				*ret = true;
+		}
+	}
+	return 0;
+}
+
+/* "a;b;" lists. */
+static int add_list(struct netcfg_iface *m, const char *v, int (*add)(struct netcfg_iface *, const char *))
+{
+	_cleanup_strv_free_ char **l = NULL;
+	int r;
+
+	r = strv_split(v, ";,", &l);
+	if (r < 0)
+		return r;
+	for (char **s = l; *s; s++) {
+		r = add(m, nc_strip(*s));
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+static int ip_section(struct netcfg_iface *m, const struct nm_conn *c, const struct nc_ini_entry *e,
+		      int family, struct netcfg_error *err)
+{
+	const char *k = e->key, *v = e->value;
+	int r = 0;
+
+	if (streq(k, "method")) {
+		if (family == AF_INET) {
+			if (streq(v, "auto"))
+				m->dhcp4 = NETCFG_YES;
+			else if (streq(v, "manual") || streq(v, "disabled"))
+				m->dhcp4 = NETCFG_NO;
+			else
+				r = netcfg_iface_add_unsupported(m, c->path, e->line, "ipv4 method '%s'", v);
+		} else {
+			if (streq(v, "auto"))
+				m->ipv6_autoconf = NETCFG_YES;
+			else if (streq(v, "dhcp"))
+				m->dhcp6 = NETCFG_YES, m->ipv6_autoconf = NETCFG_NO;
+			else if (streq(v, "manual") || streq(v, "ignore") || streq(v, "disabled") ||
+				 streq(v, "link-local"))
+				m->dhcp6 = NETCFG_NO, m->ipv6_autoconf = NETCFG_NO;
+			else
+				r = netcfg_iface_add_unsupported(m, c->path, e->line, "ipv6 method '%s'", v);
+		}
+	} else if (strncmp(k, "address", 7) == 0 &&
+		   (k[7] == 0 || (k[7] >= '0' && k[7] <= '9') || streq(k + 7, "es"))) {
+		_cleanup_strv_free_ char **items = NULL;
+
+		/* "address1=10.0.0.5/24,10.0.0.1" or "addresses=a/n;b/n;" */
+		r = strv_split(v, ";", &items);
+		for (char **i = items; r >= 0 && *i; i++) {
+			char *comma = strchr(*i, ',');
+
+			if (comma)
+				*comma++ = 0;
+			r = netcfg_iface_add_addr(m, nc_strip(*i), family == AF_INET ? 32 : 128);
+			if (r >= 0 && comma && *nc_strip(comma))
+				r = netcfg_iface_set_gateway(m, nc_strip(comma));
+		}
+		if (r == -EINVAL)
+			return nc_bad(err, c->path, e->line, "bad address '%s'", v);
+	} else if (streq(k, "gateway")) {
+		r = netcfg_iface_set_gateway(m, v);
+		if (r == -EINVAL)
+			return nc_bad(err, c->path, e->line, "bad gateway '%s'", v);
+	} else if (streq(k, "dns")) {
+		r = add_list(m, v, netcfg_iface_add_dns);
+		if (r == -EINVAL)
+			return nc_bad(err, c->path, e->line, "bad dns '%s'", v);
+	} else if (streq(k, "dns-search")) {
+		r = add_list(m, v, netcfg_iface_add_search);
+		if (r == -EINVAL)
+			return nc_bad(err, c->path, e->line, "bad dns-search '%s'", v);
+	} else if (strncmp(k, "route", 5) == 0 && k[5] >= '0' && k[5] <= '9' && !strchr(k, '_')) {
+		_cleanup_strv_free_ char **f = NULL;
+		unsigned metric = 0;
+		const char *gw;
+
+		r = strv_split(v, ",", &f);
+		if (r < 0)
+			return r;
+		if (strv_length(f) < 1 || strv_length(f) > 3)
+			return nc_bad(err, c->path, e->line, "bad route '%s'", v);
+		gw = f[1] && strcmp(f[1], "0.0.0.0") != 0 && strcmp(f[1], "::") != 0 ? f[1] : NULL;
+		if (f[1] && f[2] && netcfg_parse_uint(f[2], 0, 0x7fffffff, &metric) < 0)
+			return nc_bad(err, c->path, e->line, "bad route metric '%s'", f[2]);
+		r = netcfg_iface_add_route(m, f[0], gw, f[1] && f[2] ? (int)metric : -1);
+		if (r == -EINVAL)
+			return nc_bad(err, c->path, e->line, "bad route '%s'", v);
+	} else if (strncmp(k, "route", 5) == 0 && strchr(k, '_'))
+		r = netcfg_iface_add_unsupported(m, c->path, e->line, "route options (%s)", k);
+	else if (streq(k, "never-default") && (streq(v, "true") || streq(v, "yes")))
+		r = netcfg_iface_add_unsupported(m, c->path, e->line, "never-default");
+	/* Other keys (may-fail, addr-gen-mode, dhcp-*, ...) are kept by the line-by-line copy. */
+	return r;
+}
+
+static int conn_into(struct netcfg_iface *m, const struct nm_conn *c, struct netcfg_error *err)
+{
+	int r = 0;
+
+	for (size_t k = 0; r >= 0 && k < c->ini.n; k++) {
+		const struct nc_ini_entry *e = &c->ini.e[k];
+		bool eth = streq(e->section, "ethernet") || streq(e->section, "802-3-ethernet");
+
+		if (streq(e->section, "ipv4"))
+			r = ip_section(m, c, e, AF_INET, err);
+		else if (streq(e->section, "ipv6"))
+			r = ip_section(m, c, e, AF_INET6, err);
+		else if (streq(e->section, "connection") &&
+			 (streq(e->key, "master") || streq(e->key, "controller") || streq(e->key, "slave-type") ||
+			  streq(e->key, "port-type"))) {
+			r = netcfg_iface_add_unsupported(m, c->path, e->line, "a port of %s (%s=%s)",
+							 nc_ini_get(&c->ini, "connection", "master") ?:
+							 nc_ini_get(&c->ini, "connection", "controller") ?: "?",
+							 e->key, e->value);
+			break; /* one refusal per connection is enough */
+		} else if (eth && streq(e->key, "cloned-mac-address"))
+			r = netcfg_iface_add_unsupported(m, c->path, e->line, "a set MAC address (cloned-mac-address)");
+		else if (eth && streq(e->key, "mtu")) {
+			if (netcfg_parse_uint(e->value, 0, 65535, &m->mtu) < 0)
+				return nc_bad(err, c->path, e->line, "bad mtu '%s'", e->value);
+		} else if (streq(e->section, "vlan") && streq(e->key, "id")) {
+			if (netcfg_parse_uint(e->value, 0, 4094, &m->vlan_id) < 0)
+				return nc_bad(err, c->path, e->line, "bad VLAN id '%s'", e->value);
+		}
+	}
+	if (r < 0)
+		return r;
+	m->start_at_boot = conn_autoconnect(c);
+	return netcfg_iface_add_file(m, c->path);
+}
+
+struct nm_found {
+	size_t main;
+	size_t *vlans;
+	size_t n_vlans;
+};
+
+static int nm_model(const struct nm_set *s, const struct netcfg_nic *nic, struct nm_found *ret_found,
+		    struct netcfg_iface **ret, struct netcfg_error *err)
+{
+	_cleanup_iface_ struct netcfg_iface *m = NULL;
+	_cleanup_free_ size_t *vl = NULL;
+	size_t main = SIZE_MAX, n_vl = 0;
+	const char *uuid;
+	int r;
+
+	for (size_t k = 0; k < s->n; k++) {
+		if (!conn_matches(&s->c[k], nic) || !conn_autoconnect(&s->c[k]))
+			continue;
+		if (main == SIZE_MAX) {
+			main = k;
+			continue;
+		}
+		if (!m && !(m = netcfg_iface_new()))
+			return -ENOMEM;
+		r = netcfg_iface_add_unsupported(m, s->c[k].path, 1, "a second connection for %s (first: %s)",
+						 nic->name ?: nic->mac, s->c[main].path);
+		if (r < 0)
+			return r;
+	}
+	if (main == SIZE_MAX)
+		return -ENOENT;
+	if (!m && !(m = netcfg_iface_new()))
+		return -ENOMEM;
+	m->name = strdup(nc_ini_get(&s->c[main].ini, "connection", "interface-name") ?: nic->name ?: "");
+	m->id = strdup(nc_ini_get(&s->c[main].ini, "connection", "id") ?: "");
+	if (!m->name || !m->id)
+		return -ENOMEM;
+	if (eth_get(&s->c[main], "mac-address") &&
+	    netcfg_parse_mac(eth_get(&s->c[main], "mac-address"), &m->match_mac) < 0)
+		return nc_bad(err, s->c[main].path, eth_find(&s->c[main], "mac-address")->line, "bad mac-address");
+	r = conn_into(m, &s->c[main], err);
+	if (r < 0)
+		return r;
+	uuid = nc_ini_get(&s->c[main].ini, "connection", "uuid");
+	for (size_t k = 0; k < s->n; k++) {
+		const char *t = conn_type(&s->c[k]);
+		const char *parent = nc_ini_get(&s->c[k].ini, "vlan", "parent");
+		const char *master = nc_ini_get(&s->c[k].ini, "connection", "master") ?:
+				     nc_ini_get(&s->c[k].ini, "connection", "controller");
+		struct netcfg_iface *v;
+		size_t *nv;
+
+		if (k == main)
+			continue;
+		if (master && (streq(master, m->name) || streq(master, uuid))) {
+			r = netcfg_iface_add_unsupported(m, s->c[k].path, 1, "a %s connection over %s", t ?: "?", m->name);
+			if (r < 0)
+				return r;
+			continue;
+		}
+		if (!streq(t, "vlan") || !parent || !(streq(parent, m->name) || streq(parent, uuid)))
+			continue;
+		v = netcfg_iface_new();
+		if (!v)
+			return -ENOMEM;
+		r = netcfg_iface_add_vlan(m, v);
+		if (r < 0) {
+			netcfg_iface_free(v);
+			return r;
+		}
+		v->name = strdup(nc_ini_get(&s->c[k].ini, "connection", "interface-name") ?:
+				 nc_ini_get(&s->c[k].ini, "connection", "id") ?: "");
+		v->vlan_parent = strdup(m->name);
+		v->id = strdup(nc_ini_get(&s->c[k].ini, "connection", "id") ?: "");
+		if (!v->name || !v->vlan_parent || !v->id)
+			return -ENOMEM;
+		r = conn_into(v, &s->c[k], err);
+		if (r >= 0)
+			r = netcfg_iface_add_file(m, s->c[k].path);
+		if (r < 0)
+			return r;
+		for (size_t u = 0; u < v->n_unsupported; u++) {
+			r = netcfg_iface_add_unsupported(m, v->unsupported[u].file, v->unsupported[u].line,
+							 "%s (on VLAN %s)", v->unsupported[u].what, v->name);
+			if (r < 0)
+				return r;
+		}
+		nv = realloc(vl, sizeof(*nv) * (n_vl + 1));
+		if (!nv)
+			return -ENOMEM;
+		vl = nv;
+		vl[n_vl++] = k;
+	}
+	if (ret_found) {
+		ret_found->main = main;
+		ret_found->vlans = TAKE_PTR(vl);
+		ret_found->n_vlans = n_vl;
+	}
+	*ret = TAKE_PTR(m);
+	return 0;
+}
+
+static int nm_read(const char *root, const struct netcfg_nic *nic, struct netcfg_iface **ret,
+		   struct netcfg_error *err)
+{
+	struct nm_set s = {};
+	bool unmanaged = false;
+	int r;
+
+	r = nm_unmanaged(root, nic, &unmanaged, err);
+	if (r < 0)
+		return r;
+	if (unmanaged)
+		return -ENOENT;
+	r = nm_load(root, &s, err);
+	if (r < 0)
+		return r;
+	r = nm_model(&s, nic, NULL, ret, err);
+	nm_set_done(&s);
+	return r;
+}
+
+/* --- plan ---------------------------------------------------------------------------------- */
+
+/* A new uuid, derived from the old one and the new name so that plans are reproducible. */
+static void derive_uuid(const char *old, const char *salt, char ret[37])
+{
+	uint64_t h1 = 0xcbf29ce484222325ull, h2 = 0x84222325cbf29ce4ull;
+
+	for (const char *p = old ? old : ""; *p; p++)
+		h1 = (h1 ^ (unsigned char)*p) * 0x100000001b3ull, h2 = (h2 ^ (unsigned char)*p) * 0x1000193ull + h1;
+	for (const char *p = salt; *p; p++)
+		h1 = (h1 ^ (unsigned char)*p) * 0x100000001b3ull, h2 = (h2 ^ (unsigned char)*p) * 0x1000193ull + h1;
+	snprintf(ret, 37, "%08x-%04x-4%03x-%04x-%012llx", (unsigned)(h1 >> 32), (unsigned)(h1 >> 16) & 0xffff,
+		 (unsigned)h1 & 0xfff, 0x8000 | ((unsigned)(h2 >> 48) & 0x3fff),
+		 (unsigned long long)(h2 & 0xffffffffffffull));
+}
+
+/* Sets key=value in [section] (value NULL: removes it); adds the section when missing. */
+static int kf_set(struct nc_lines *l, const char *section, const char *key, const char *value)
+{
+	_cleanup_free_ char *hdr = NULL, *kv = NULL;
+	size_t start = SIZE_MAX, end;
+
+	if (asprintf(&hdr, "[%s]", section) < 0 || (value && asprintf(&kv, "%s=%s", key, value) < 0))
+		return -ENOMEM;
+	for (size_t k = 0; k < l->n; k++)
+		if (streq(nc_strip(l->v[k]), hdr))
+			start = k;
+	if (start == SIZE_MAX) {
+		if (!value)
+			return 0;
+		if (nc_lines_insert(l, l->n, "") < 0 || nc_lines_insert(l, l->n, hdr) < 0)
+			return -ENOMEM;
+		return nc_lines_insert(l, l->n, kv);
+	}
+	for (end = start + 1; end < l->n && nc_strip(l->v[end])[0] != '['; end++) {
+		char *line = l->v[end], *eq = strchr(line, '=');
+		_cleanup_free_ char *k = NULL;
+
+		if (!eq)
+			continue;
+		k = strndup(line, (size_t)(eq - line));
+		if (!k)
+			return -ENOMEM;
+		if (!streq(nc_strip(k), key))
+			continue;
+		if (!value) {
+			free(l->v[end]);
+			memmove(l->v + end, l->v + end + 1, sizeof(char *) * (l->n - end - 1));
+			l->n--;
+			return 0;
+		}
+		return nc_lines_set(l, end, TAKE_PTR(kv));
+	}
+	if (!value)
+		return 0;
+	return nc_lines_insert(l, start + 1, kv);
+}
+
+struct conn_edit {
+	const char *id, *uuid, *ifname, *mac, *parent;
+	bool remove_mac, autoconnect_off;
+};
+
+static int kf_edit(const struct nm_conn *c, const struct conn_edit *e, char **ret)
+{
+	const char *eth = nc_ini_find(&c->ini, "802-3-ethernet", "mac-address") ? "802-3-ethernet" : "ethernet";
+	struct nc_lines l;
+	int r = 0;
+
+	r = nc_lines_split(c->data, &l);
+	if (r < 0)
+		return r;
+	if (e->autoconnect_off)
+		r = kf_set(&l, "connection", "autoconnect", "false");
+	if (r >= 0 && e->id)
+		r = kf_set(&l, "connection", "id", e->id);
+	if (r >= 0 && e->uuid)
+		r = kf_set(&l, "connection", "uuid", e->uuid);
+	if (r >= 0 && e->ifname)
+		r = kf_set(&l, "connection", "interface-name", e->ifname);
+	if (r >= 0 && (e->mac || e->remove_mac))
+		r = kf_set(&l, eth, "mac-address", e->mac);
+	if (r >= 0 && e->parent)
+		r = kf_set(&l, "vlan", "parent", e->parent);
+	if (r >= 0)
+		r = nc_lines_join(&l, ret);
+	nc_lines_done(&l);
+	return r;
+}
+
+static int nm_plan(const char *root, const struct netcfg_iface *m, const struct netcfg_nic *from,
+		   const struct netcfg_nic *to, enum netcfg_mode mode, struct netcfg_plan *p,
+		   struct netcfg_error *err)
+{
+	_cleanup_iface_ struct netcfg_iface *again = NULL;
+	_cleanup_free_ char *target_mac = NULL;
+	const char *target = nc_target_name(from, to, mode);
+	struct nm_found f = {};
+	struct nm_set s = {};
+	const struct nm_conn *mc;
+	const char *old_uuid;
+	char new_uuid[37];
+	bool keep_mac;
+	int r;
+
+	r = nm_load(root, &s, err);
+	if (r < 0)
+		return r;
+	r = nm_model(&s, from, &f, &again, err);
+	if (r < 0)
+		goto out;
+	if (to->mac && (r = netcfg_parse_mac(to->mac, &target_mac)) < 0)
+		goto out;
+	mc = &s.c[f.main];
+	old_uuid = nc_ini_get(&mc->ini, "connection", "uuid");
+	keep_mac = m->match_mac && target_mac;
+
+	if (mode == NETCFG_REPLACE) {
+		/* The same connections, edited in place: the name is pinned, the MAC kept or dropped. */
+		struct conn_edit e = { .ifname = target, .mac = keep_mac ? target_mac : NULL,
+				       .remove_mac = m->match_mac && !keep_mac };
+		_cleanup_free_ char *text = NULL;
+
+		r = nc_plan_pin_name(p, to, target);
+		if (r >= 0)
+			r = kf_edit(mc, &e, &text);
+		if (r >= 0 && !streq(text, mc->data))
+			r = nc_plan_write(p, mc->path, text, 0600, "the connection now names the VMXNET3 NIC %s", target);
+		for (size_t k = 0; r >= 0 && k < f.n_vlans; k++) {
+			const struct nm_conn *vc = &s.c[f.vlans[k]];
+			struct conn_edit ve = { .parent = target };
+			_cleanup_free_ char *vtext = NULL;
+
+			if (!streq(nc_ini_get(&vc->ini, "vlan", "parent"), from->name) || streq(target, from->name))
+				continue;
+			r = kf_edit(vc, &ve, &vtext);
+			if (r >= 0)
+				r = nc_plan_write(p, vc->path, vtext, 0600, "VLAN parent renamed to %s", target);
+		}
+		goto out;
+	}
+
+	/* Side by side: new connections for the VMXNET3 NIC; the old ones no longer autoconnect. */
+	derive_uuid(old_uuid, target, new_uuid);
+	{
+		struct conn_edit e = { .id = target, .uuid = new_uuid, .ifname = target,
+				       .mac = keep_mac ? target_mac : NULL, .remove_mac = m->match_mac && !keep_mac };
+		struct conn_edit off = { .autoconnect_off = true };
+		_cleanup_free_ char *text = NULL, *old = NULL, *path = NULL;
+
+		if (asprintf(&path, NM_DIR "/vnic-%s.nmconnection", target) < 0) {
+			r = -ENOMEM;
+			goto out;
+		}
+		r = kf_edit(mc, &e, &text);
+		if (r >= 0)
+			r = nc_plan_write(p, path, text, 0600, "the connection of the VMXNET3 NIC %s", target);
+		if (r >= 0)
+			r = kf_edit(mc, &off, &old);
+		if (r >= 0)
+			r = nc_plan_write(p, mc->path, old, 0600, "the E1000's connection no longer starts (autoconnect=false)");
+		if (r < 0)
+			goto out;
+	}
+	for (size_t k = 0; k < f.n_vlans; k++) {
+		const struct nm_conn *vc = &s.c[f.vlans[k]];
+		const char *vparent = nc_ini_get(&vc->ini, "vlan", "parent");
+		const char *vifname = nc_ini_get(&vc->ini, "connection", "interface-name");
+		const char *vid = nc_ini_get(&vc->ini, "connection", "id");
+		_cleanup_free_ char *nifname = NULL, *nid = NULL, *path = NULL, *text = NULL, *old = NULL;
+		struct conn_edit off = { .autoconnect_off = true };
+		char vuuid[37];
+
+		derive_uuid(nc_ini_get(&vc->ini, "connection", "uuid"), target, vuuid);
+		if ((vifname && nc_rename_vlan(vifname, from->name, target, &nifname) < 0) ||
+		    nc_rename_vlan(vid, from->name, target, &nid) < 0 ||
+		    asprintf(&path, NM_DIR "/vnic-%s.nmconnection", nifname ?: nid) < 0) {
+			r = -ENOMEM;
+			goto out;
+		}
+		{
+			struct conn_edit e = { .id = nid, .uuid = vuuid, .ifname = nifname,
+					       .parent = streq(vparent, old_uuid) ? new_uuid : target };
+
+			r = kf_edit(vc, &e, &text);
+		}
+		if (r >= 0)
+			r = nc_plan_write(p, path, text, 0600, "the VLAN connection on the VMXNET3 NIC %s", target);
+		if (r >= 0)
+			r = kf_edit(vc, &off, &old);
+		if (r >= 0)
+			r = nc_plan_write(p, vc->path, old, 0600, "the E1000's VLAN no longer starts (autoconnect=false)");
+		if (r < 0)
+			goto out;
+	}
+	r = nc_plan_command(p, false, "make NetworkManager read the connections",
+			    (const char *const[]){ "nmcli", "connection", "reload", NULL },
+			    (const char *const[]){ "nmcli", "connection", "reload", NULL });
+	if (r >= 0)
+		r = nc_plan_command(p, false, "take the E1000 down",
+				    (const char *const[]){ "nmcli", "device", "disconnect", from->name, NULL },
+				    old_uuid ? (const char *const[]){ "nmcli", "connection", "up", "uuid", old_uuid, NULL }
+					     : (const char *const[]){ "nmcli", "device", "connect", from->name, NULL });
+	if (r >= 0)
+		r = nc_plan_command(p, false, "bring the VMXNET3 connection up",
+				    (const char *const[]){ "nmcli", "connection", "up", "uuid", new_uuid, NULL },
+				    (const char *const[]){ "nmcli", "connection", "down", "uuid", new_uuid, NULL });
+out:
+	free(f.vlans);
+	nm_set_done(&s);
+	return r;
+}
+
+const struct nc_backend nc_backend_nm = {
+	.name = NETCFG_NM,
+	.read = nm_read,
+	.plan = nm_plan,
+};

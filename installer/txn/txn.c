@@ -1,0 +1,1027 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "journal.h"
+#include "lib/fault.h"
+#include "lib/fileio.h"
+#include "lib/macro.h"
+#include "lib/path.h"
+#include "lib/strv.h"
+#include "txn.h"
+
+#define HISTORY_KEEP 20
+#define BACKUP_MAX (64u * 1024 * 1024)
+
+struct txn {
+	char *root;      /* NULL for the host */
+	char *state_dir; /* host path of <root>/var/lib/vnic */
+	char *dir;       /* host path of this transaction's directory */
+	int lock_fd;
+	int journal_fd;
+	unsigned next_n;
+	struct journal j;
+};
+
+const char *txn_state_to_string(enum txn_state s)
+{
+	switch (s) {
+	case TXN_NONE:
+		return "none";
+	case TXN_OPEN:
+		return "open";
+	case TXN_APPLIED:
+		return "applied";
+	case TXN_COMMITTED:
+		return "committed";
+	case TXN_ROLLED_BACK:
+		return "rolled-back";
+	}
+	return "unknown";
+}
+
+const char *txn_id(const struct txn *t)
+{
+	return t->j.id;
+}
+
+static int state_dir(const char *root, char **ret)
+{
+	_cleanup_free_ char *p = NULL;
+	int r;
+
+	r = path_chase(root, TXN_STATE_DIR, CHASE_NONEXISTENT, &p);
+	if (r < 0)
+		return r;
+	r = mkdir_parents(p, 0700);
+	if (r < 0)
+		return r;
+	*ret = TAKE_PTR(p);
+	return 0;
+}
+
+static int take_lock(const char *sdir, int *ret_fd)
+{
+	_cleanup_free_ char *p = path_join(sdir, "lock");
+	_cleanup_close_ int fd = -1;
+
+	if (!p)
+		return -ENOMEM;
+	fd = open(p, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0)
+		return negative_errno();
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0)
+		return errno == EWOULDBLOCK ? -EBUSY : negative_errno();
+	*ret_fd = TAKE_FD(fd);
+	return 0;
+}
+
+static void txn_release(struct txn *t)
+{
+	if (t->journal_fd >= 0)
+		close(t->journal_fd);
+	if (t->lock_fd >= 0)
+		close(t->lock_fd); /* releases the flock */
+	journal_done(&t->j);
+	free(t->root);
+	free(t->state_dir);
+	free(t->dir);
+	free(t);
+}
+
+void txn_free(struct txn *t)
+{
+	if (t)
+		txn_release(t);
+}
+
+/* Appends one record: built from already-encoded fields, written in one write, fsynced. */
+static int journal_append(struct txn *t, const char *line)
+{
+	_cleanup_free_ char *copy = NULL, *withnl = NULL;
+	size_t len;
+	ssize_t n;
+	int r;
+
+	r = fault_inject("journal");
+	if (r < 0)
+		return r;
+	if (asprintf(&withnl, "%s\n", line) < 0) {
+		withnl = NULL;
+		return -ENOMEM;
+	}
+	len = strlen(withnl);
+	n = write(t->journal_fd, withnl, len);
+	if (n < 0)
+		return negative_errno();
+	if ((size_t)n != len)
+		return -EIO;
+	if (fsync(t->journal_fd) < 0)
+		return negative_errno();
+	/* Keep the in-memory journal the same as the one on disk: one parser for both. */
+	copy = strdup(line);
+	if (!copy)
+		return -ENOMEM;
+	return journal_apply_line(&t->j, copy);
+}
+
+_printf_(2, 3) static int journal_appendf(struct txn *t, const char *fmt, ...)
+{
+	_cleanup_free_ char *line = NULL;
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	r = vasprintf(&line, fmt, ap);
+	va_end(ap);
+	if (r < 0) {
+		line = NULL;
+		return -ENOMEM;
+	}
+	return journal_append(t, line);
+}
+
+static int new_id(char *buf, size_t size)
+{
+	struct timespec ts;
+	struct tm tm;
+	char stamp[32];
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm);
+	return snprintf(buf, size, "%s-%ld-%03ld", stamp, (long)getpid(), ts.tv_nsec / 1000000) <
+			       (int)size
+		       ? 0
+		       : -ENAMETOOLONG;
+}
+
+/* The directory of the unfinished transaction under sdir/txn, if any. */
+static int find_pending_dir(const char *sdir, char **ret)
+{
+	_cleanup_free_ char *tdir = path_join(sdir, "txn");
+	_cleanup_closedir_ DIR *d = NULL;
+	_cleanup_free_ char *best = NULL;
+	struct dirent *de;
+
+	if (!tdir)
+		return -ENOMEM;
+	d = opendir(tdir);
+	if (!d)
+		return errno == ENOENT ? 0 : negative_errno();
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		if (!best || strcmp(de->d_name, best) < 0) {
+			free(best);
+			best = strdup(de->d_name);
+			if (!best)
+				return -ENOMEM;
+		}
+	}
+	if (!best)
+		return 0;
+	*ret = path_join(tdir, best);
+	return *ret ? 1 : -ENOMEM;
+}
+
+static int load_journal(const char *dir, struct journal *ret)
+{
+	_cleanup_free_ char *jp = path_join(dir, "journal"), *text = NULL;
+	int r;
+
+	if (!jp)
+		return -ENOMEM;
+	r = read_full_file(jp, BACKUP_MAX, &text, NULL);
+	if (r < 0)
+		return r;
+	return journal_parse(text, ret, NULL);
+}
+
+/* A transaction handle for root with the state directory made and the lock taken. */
+static int txn_new_locked(const char *root, struct txn **ret)
+{
+	struct txn *t;
+	int r;
+
+	t = calloc(1, sizeof(*t));
+	if (!t)
+		return -ENOMEM;
+	t->lock_fd = t->journal_fd = -1;
+	if (!root_is_host(root) && !(t->root = strdup(root))) {
+		txn_release(t);
+		return -ENOMEM;
+	}
+	r = state_dir(root, &t->state_dir);
+	if (r >= 0)
+		r = take_lock(t->state_dir, &t->lock_fd);
+	if (r < 0) {
+		txn_release(t);
+		return r;
+	}
+	*ret = t;
+	return 0;
+}
+
+int txn_begin(const char *root, const char *op, struct txn **ret)
+{
+	_cleanup_free_ char *jp = NULL, *pending = NULL, *bdir = NULL;
+	struct txn *t;
+	char line[256];
+	int r;
+
+	r = txn_new_locked(root, &t);
+	if (r < 0)
+		return r;
+	r = find_pending_dir(t->state_dir, &pending);
+	if (r < 0)
+		goto fail;
+	if (r > 0) {
+		r = -EUCLEAN;
+		goto fail;
+	}
+
+	r = new_id(t->j.id, sizeof(t->j.id));
+	if (r < 0)
+		goto fail;
+	if (asprintf(&t->dir, "%s/txn/%s", t->state_dir, t->j.id) < 0) {
+		t->dir = NULL;
+		r = -ENOMEM;
+		goto fail;
+	}
+	bdir = path_join(t->dir, "backup");
+	jp = path_join(t->dir, "journal");
+	if (!bdir || !jp) {
+		r = -ENOMEM;
+		goto fail;
+	}
+	r = mkdir_parents(bdir, 0700);
+	if (r < 0)
+		goto fail;
+	t->journal_fd = open(jp, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0600);
+	if (t->journal_fd < 0) {
+		r = negative_errno();
+		goto fail;
+	}
+	r = fsync_parent_dir(bdir);
+	if (r < 0)
+		goto fail;
+	{
+		_cleanup_free_ char *eop = journal_encode(op);
+
+		if (!eop) {
+			r = -ENOMEM;
+			goto fail;
+		}
+		snprintf(line, sizeof(line), "BEGIN %s %.31s", t->j.id, eop);
+	}
+	r = journal_append(t, line);
+	if (r < 0)
+		goto fail;
+	*ret = t;
+	return 0;
+fail:
+	/* Nothing was changed yet: leave no empty transaction behind. */
+	if (t->dir) {
+		_cleanup_free_ char *b = path_join(t->dir, "backup");
+		_cleanup_free_ char *j = path_join(t->dir, "journal");
+
+		if (j)
+			unlink(j);
+		if (b)
+			rmdir(b);
+		rmdir(t->dir);
+	}
+	txn_release(t);
+	return r;
+}
+
+int txn_step(struct txn *t, const char *name)
+{
+	_cleanup_free_ char *e = journal_encode(name);
+	int r;
+
+	if (!e)
+		return -ENOMEM;
+	r = journal_appendf(t, "STEP %s", e);
+	if (r < 0)
+		return r;
+	return fault_inject("step");
+}
+
+static int host_path(const struct txn *t, const char *path, char **ret)
+{
+	if (!path || path[0] != '/')
+		return -EINVAL;
+	return path_chase(t->root, path, CHASE_NONEXISTENT, ret);
+}
+
+/* Creates the missing parents of path (inside the root), journalling each directory made. */
+static int make_parents(struct txn *t, const char *path)
+{
+	_cleanup_free_ char *p = strdup(path);
+	int r;
+
+	if (!p)
+		return -ENOMEM;
+	for (char *s = p + 1; (s = strchr(s, '/')); s++) {
+		_cleanup_free_ char *h = NULL, *e = NULL;
+		struct stat st;
+
+		*s = 0;
+		r = host_path(t, p, &h);
+		if (r < 0)
+			return r;
+		if (stat(h, &st) == 0) {
+			*s = '/';
+			if (!S_ISDIR(st.st_mode))
+				return -ENOTDIR;
+			continue;
+		}
+		e = journal_encode(p);
+		if (!e)
+			return -ENOMEM;
+		r = journal_appendf(t, "MKDIR %u %s", t->next_n++, e);
+		if (r < 0)
+			return r;
+		if (mkdir(h, 0755) < 0 && errno != EEXIST)
+			return negative_errno();
+		r = fsync_parent_dir(h);
+		if (r < 0)
+			return r;
+		*s = '/';
+	}
+	return 0;
+}
+
+/* Journals a FILE record for path and keeps a backup of its contents. */
+static int record_original(struct txn *t, const char *path, const char *host, unsigned *ret_n)
+{
+	_cleanup_free_ char *data = NULL, *bpath = NULL, *e = NULL;
+	char sha[SHA256_HEX_SIZE] = "-";
+	unsigned n = t->next_n++;
+	struct stat st;
+	bool existed;
+	size_t size = 0;
+	int r;
+
+	if (lstat(host, &st) == 0) {
+		if (!S_ISREG(st.st_mode))
+			return S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
+		existed = true;
+	} else if (errno == ENOENT) {
+		existed = false;
+	} else {
+		return negative_errno();
+	}
+
+	if (existed) {
+		r = read_full_file(host, BACKUP_MAX, &data, &size);
+		if (r < 0)
+			return r;
+		sha256_hex(data, size, sha);
+		if (asprintf(&bpath, "%s/backup/%u", t->dir, n) < 0) {
+			bpath = NULL;
+			return -ENOMEM;
+		}
+		r = write_file_atomic(bpath, data, size, 0600);
+		if (r < 0)
+			return r;
+	}
+	e = journal_encode(path);
+	if (!e)
+		return -ENOMEM;
+	r = journal_appendf(t, "FILE %u %s %d %o %u %u %s", n, e, existed,
+			    existed ? (unsigned)(st.st_mode & 07777) : 0,
+			    existed ? (unsigned)st.st_uid : 0, existed ? (unsigned)st.st_gid : 0, sha);
+	if (r < 0)
+		return r;
+	*ret_n = n;
+	return existed;
+}
+
+int txn_write_file(struct txn *t, const char *path, const void *data, size_t size,
+		   mode_t new_mode)
+{
+	_cleanup_free_ char *host = NULL;
+	char sha[SHA256_HEX_SIZE];
+	unsigned n;
+	int r;
+
+	r = make_parents(t, path);
+	if (r < 0)
+		return r;
+	r = host_path(t, path, &host);
+	if (r < 0)
+		return r;
+	r = record_original(t, path, host, &n);
+	if (r < 0)
+		return r;
+	r = write_file_atomic(host, data, size, new_mode);
+	if (r < 0)
+		return r;
+	sha256_hex(data, size, sha);
+	return journal_appendf(t, "DONE %u %s", n, sha);
+}
+
+int txn_remove_file(struct txn *t, const char *path)
+{
+	_cleanup_free_ char *host = NULL;
+	unsigned n;
+	int r;
+
+	r = host_path(t, path, &host);
+	if (r < 0)
+		return r;
+	r = record_original(t, path, host, &n);
+	if (r < 0)
+		return r;
+	if (r == 0)
+		return journal_appendf(t, "DONE %u -", n); /* nothing there: nothing to remove */
+	if (unlink(host) < 0)
+		return negative_errno();
+	r = fsync_parent_dir(host);
+	if (r < 0)
+		return r;
+	return journal_appendf(t, "DONE %u -", n);
+}
+
+static int encode_argv(char *const *argv, char **ret)
+{
+	_cleanup_free_ char *s = NULL;
+	size_t count = strv_length(argv);
+
+	if (asprintf(&s, "%zu", count) < 0)
+		return -ENOMEM;
+	for (size_t i = 0; i < count; i++) {
+		_cleanup_free_ char *e = journal_encode(argv[i]);
+		char *ns;
+
+		if (!e || asprintf(&ns, "%s %s", s, e) < 0)
+			return -ENOMEM;
+		free(s);
+		s = ns;
+	}
+	*ret = TAKE_PTR(s);
+	return 0;
+}
+
+int txn_run(struct txn *t, char *const argv[], char *const undo_argv[],
+	    const struct exec_opts *opts, struct exec_result *ret)
+{
+	_cleanup_free_ char *a = NULL, *u = NULL;
+	unsigned n = t->next_n++;
+	int r;
+
+	r = encode_argv(argv, &a);
+	if (r < 0)
+		return r;
+	r = encode_argv(undo_argv, &u);
+	if (r < 0)
+		return r;
+	r = journal_appendf(t, "RUN %u %d %s %s", n, opts && opts->chroot_dir, a, u);
+	if (r < 0)
+		return r;
+	r = exec_run(argv, opts, ret);
+	if (r < 0 && r != -ETIMEDOUT)
+		return r;
+	{
+		int q = journal_appendf(t, "RAN %u %d", n, ret->exit_code);
+
+		if (q < 0) {
+			exec_result_done(ret);
+			return q;
+		}
+	}
+	return r;
+}
+
+int txn_mark_applied(struct txn *t, bool guard)
+{
+	return journal_appendf(t, "APPLIED %d", guard);
+}
+
+static int prune_history(const char *sdir)
+{
+	_cleanup_free_ char *hdir = path_join(sdir, "history");
+	_cleanup_strv_free_ char **names = NULL;
+	_cleanup_closedir_ DIR *d = NULL;
+	struct dirent *de;
+	size_t n;
+	int r;
+
+	if (!hdir)
+		return -ENOMEM;
+	d = opendir(hdir);
+	if (!d)
+		return 0;
+	while ((de = readdir(d)))
+		if (de->d_name[0] != '.') {
+			r = strv_push(&names, de->d_name);
+			if (r < 0)
+				return r;
+		}
+	n = strv_length(names);
+	if (n <= HISTORY_KEEP)
+		return 0;
+	strv_sort(names);
+	for (size_t i = 0; i < n - HISTORY_KEEP; i++) {
+		_cleanup_free_ char *dir = path_join(hdir, names[i]);
+		_cleanup_free_ char *b = NULL;
+		_cleanup_closedir_ DIR *bd = NULL;
+
+		if (!dir || asprintf(&b, "%s/backup", dir) < 0)
+			return -ENOMEM;
+		bd = opendir(b);
+		while (bd && (de = readdir(bd))) {
+			_cleanup_free_ char *f = NULL;
+
+			if (strcmp(de->d_name, ".") && strcmp(de->d_name, "..") &&
+			    asprintf(&f, "%s/%s", b, de->d_name) >= 0)
+				unlink(f);
+		}
+		rmdir(b);
+		{
+			_cleanup_free_ char *jp = path_join(dir, "journal");
+
+			if (jp)
+				unlink(jp);
+		}
+		rmdir(dir);
+	}
+	return 0;
+}
+
+/* Moves a finished transaction's directory into the history. */
+static int archive(const char *sdir, const char *dir, const char *id)
+{
+	_cleanup_free_ char *hdir = path_join(sdir, "history"), *dest = NULL;
+	int r;
+
+	if (!hdir)
+		return -ENOMEM;
+	r = mkdir_parents(hdir, 0700);
+	if (r < 0)
+		return r;
+	dest = path_join(hdir, id);
+	if (!dest)
+		return -ENOMEM;
+	r = fault_inject("rename");
+	if (r < 0)
+		return r;
+	if (rename(dir, dest) < 0)
+		return negative_errno();
+	r = fsync_parent_dir(dest);
+	if (r < 0)
+		return r;
+	(void)fsync_parent_dir(dir);
+	return prune_history(sdir);
+}
+
+int txn_commit(struct txn *t)
+{
+	int r;
+
+	r = journal_append(t, "COMMIT");
+	if (r < 0)
+		return r;
+	return archive(t->state_dir, t->dir, t->j.id);
+}
+
+/* Restores one file record; safe to repeat (a crash during rollback is rolled back again). */
+static int undo_file(const char *root, const char *dir, const struct txn_record *rec)
+{
+	_cleanup_free_ char *host = NULL, *bpath = NULL, *data = NULL;
+	char sha[SHA256_HEX_SIZE];
+	size_t size;
+	int r;
+
+	r = path_chase(root, rec->path, CHASE_NONEXISTENT, &host);
+	if (r < 0)
+		return r;
+	/* A crash inside the atomic write leaves its temporary file: never leave it behind. */
+	r = remove_stale_temp_files(host);
+	if (r < 0)
+		return r;
+	if (!rec->existed) {
+		if (unlink(host) < 0 && errno != ENOENT)
+			return negative_errno();
+		(void)fsync_parent_dir(host);
+		return 0;
+	}
+	if (asprintf(&bpath, "%s/backup/%u", dir, rec->n) < 0) {
+		bpath = NULL;
+		return -ENOMEM;
+	}
+	r = read_full_file(bpath, BACKUP_MAX, &data, &size);
+	if (r < 0)
+		return r;
+	sha256_hex(data, size, sha);
+	if (!streq(sha, rec->sha_old))
+		return -EBADMSG; /* a damaged backup is never written over the system */
+	r = write_file_atomic(host, data, size, rec->mode);
+	if (r < 0)
+		return r;
+	if (chown(host, rec->uid, rec->gid) < 0 && errno != EPERM)
+		return negative_errno();
+	if (chmod(host, rec->mode) < 0)
+		return negative_errno();
+	return 0;
+}
+
+static int undo_run(const char *root, const struct txn_record *rec)
+{
+	struct exec_opts o = { .chroot_dir = rec->chroot ? root : NULL, .merge_stderr = true,
+			       .timeout_sec = 600 };
+	struct exec_result res;
+	int r;
+
+	if (!rec->undo)
+		return 0;
+	r = exec_run(rec->undo, &o, &res);
+	if (r < 0)
+		return r;
+	r = exec_succeeded(&res) ? 0 : -ECANCELED;
+	exec_result_done(&res);
+	return r;
+}
+
+/* Undoes every record of j, newest first; returns the first error but goes on. */
+static int undo_all(const char *root, const char *dir, const struct journal *j)
+{
+	int first = 0;
+
+	for (size_t i = j->n_recs; i-- > 0;) {
+		const struct txn_record *rec = &j->recs[i];
+		int r = 0;
+
+		switch (rec->type) {
+		case REC_FILE:
+			r = undo_file(root, dir, rec);
+			break;
+		case REC_MKDIR: {
+			_cleanup_free_ char *host = NULL;
+
+			r = path_chase(root, rec->path, CHASE_NONEXISTENT, &host);
+			/* A directory someone else filled since is left in place. */
+			if (r == 0 && rmdir(host) < 0 && errno != ENOENT && errno != ENOTEMPTY &&
+			    errno != EEXIST)
+				r = negative_errno();
+			break;
+		}
+		case REC_RUN:
+			r = undo_run(root, rec);
+			break;
+		}
+		if (r < 0 && first == 0)
+			first = r;
+	}
+	return first;
+}
+
+int txn_rollback(struct txn *t)
+{
+	int r, q;
+
+	r = journal_append(t, "ROLLBACK");
+	if (r < 0)
+		return r;
+	r = undo_all(t->root, t->dir, &t->j);
+	if (r < 0)
+		return r; /* stays pending: recovery tries again */
+	q = journal_append(t, "ROLLEDBACK");
+	if (q < 0)
+		return q;
+	return archive(t->state_dir, t->dir, t->j.id);
+}
+
+static void fill_info(const struct journal *j, struct txn_info *ret)
+{
+	if (!ret)
+		return;
+	memset(ret, 0, sizeof(*ret));
+	snprintf(ret->id, sizeof(ret->id), "%s", j->id);
+	snprintf(ret->op, sizeof(ret->op), "%s", j->op);
+	ret->state = j->state;
+	ret->guard = j->guard;
+	for (size_t i = 0; i < j->n_recs; i++) {
+		if (j->recs[i].type == REC_FILE)
+			ret->n_files++;
+		else if (j->recs[i].type == REC_RUN)
+			ret->n_commands++;
+	}
+}
+
+static int existing_state_dir(const char *root, char **ret)
+{
+	return path_chase(root, TXN_STATE_DIR, 0, ret);
+}
+
+int txn_pending(const char *root, struct txn_info *ret)
+{
+	_cleanup_free_ char *sdir = NULL, *dir = NULL;
+	struct journal j;
+	int r;
+
+	memset(ret, 0, sizeof(*ret));
+	r = existing_state_dir(root, &sdir);
+	if (r == -ENOENT)
+		return 0;
+	if (r < 0)
+		return r;
+	r = find_pending_dir(sdir, &dir);
+	if (r <= 0)
+		return r;
+	r = load_journal(dir, &j);
+	if (r == -ENODATA) {
+		ret->state = TXN_OPEN; /* begun, nothing recorded: recovery just removes it */
+		return 0;
+	}
+	if (r < 0)
+		return r;
+	fill_info(&j, ret);
+	journal_done(&j);
+	return 0;
+}
+
+/* The newest history entry whose state matches want (TXN_NONE: any). */
+static int find_history(const char *sdir, enum txn_state want, char **ret_dir,
+			struct journal *ret_j)
+{
+	_cleanup_free_ char *hdir = path_join(sdir, "history");
+	_cleanup_strv_free_ char **names = NULL;
+	_cleanup_closedir_ DIR *d = NULL;
+	struct dirent *de;
+	int r;
+
+	if (!hdir)
+		return -ENOMEM;
+	d = opendir(hdir);
+	if (!d)
+		return errno == ENOENT ? 0 : negative_errno();
+	while ((de = readdir(d)))
+		if (de->d_name[0] != '.') {
+			r = strv_push(&names, de->d_name);
+			if (r < 0)
+				return r;
+		}
+	strv_sort(names);
+	for (size_t i = strv_length(names); i-- > 0;) {
+		_cleanup_free_ char *dir = path_join(hdir, names[i]);
+		struct journal j;
+
+		if (!dir)
+			return -ENOMEM;
+		if (load_journal(dir, &j) < 0)
+			continue;
+		if (want == TXN_NONE || j.state == want) {
+			*ret_dir = TAKE_PTR(dir);
+			*ret_j = j;
+			return 1;
+		}
+		journal_done(&j);
+	}
+	return 0;
+}
+
+int txn_last_finished(const char *root, struct txn_info *ret)
+{
+	_cleanup_free_ char *sdir = NULL, *dir = NULL;
+	struct journal j;
+	int r;
+
+	memset(ret, 0, sizeof(*ret));
+	r = existing_state_dir(root, &sdir);
+	if (r == -ENOENT)
+		return 0;
+	if (r < 0)
+		return r;
+	r = find_history(sdir, TXN_NONE, &dir, &j);
+	if (r <= 0)
+		return r;
+	fill_info(&j, ret);
+	journal_done(&j);
+	return 0;
+}
+
+/* Removes a transaction directory whose journal holds no record: nothing was changed. */
+static int remove_empty(const char *dir)
+{
+	_cleanup_free_ char *b = path_join(dir, "backup"), *jp = path_join(dir, "journal");
+
+	if (!b || !jp)
+		return -ENOMEM;
+	if (unlink(jp) < 0 && errno != ENOENT)
+		return negative_errno();
+	if (rmdir(b) < 0 && errno != ENOENT)
+		return negative_errno();
+	if (rmdir(dir) < 0)
+		return negative_errno();
+	return fsync_parent_dir(dir);
+}
+
+/* Opens the pending transaction for appending, under the lock. Returns 0 when none. */
+static int open_pending(const char *root, struct txn **ret)
+{
+	_cleanup_free_ char *jp = NULL;
+	struct txn *t;
+	int r;
+
+	r = txn_new_locked(root, &t);
+	if (r < 0)
+		return r;
+	r = find_pending_dir(t->state_dir, &t->dir);
+	if (r <= 0)
+		goto fail;
+	r = load_journal(t->dir, &t->j);
+	if (r == -ENODATA) {
+		r = remove_empty(t->dir);
+		goto fail; /* 0: nothing pending any more */
+	}
+	if (r < 0)
+		goto fail;
+	jp = path_join(t->dir, "journal");
+	if (!jp) {
+		r = -ENOMEM;
+		goto fail;
+	}
+	/* Finish a torn last line so that the next record starts on a line of its own. */
+	t->journal_fd = open(jp, O_WRONLY | O_APPEND | O_CLOEXEC);
+	if (t->journal_fd < 0) {
+		r = negative_errno();
+		goto fail;
+	}
+	{
+		struct stat st;
+		char last = '\n';
+
+		if (fstat(t->journal_fd, &st) == 0 && st.st_size > 0) {
+			_cleanup_close_ int rfd = open(jp, O_RDONLY | O_CLOEXEC);
+
+			if (rfd >= 0 && pread(rfd, &last, 1, st.st_size - 1) == 1 && last != '\n')
+				if (write(t->journal_fd, "\n", 1) != 1) {
+					r = -EIO;
+					goto fail;
+				}
+		}
+	}
+	*ret = t;
+	return 1;
+fail:
+	txn_release(t);
+	return r;
+}
+
+int txn_recover(const char *root, bool include_guarded, struct txn_info *ret)
+{
+	struct txn *t = NULL;
+	int r;
+
+	if (ret)
+		memset(ret, 0, sizeof(*ret));
+	r = open_pending(root, &t);
+	if (r <= 0)
+		return r;
+	switch (t->j.state) {
+	case TXN_COMMITTED:
+	case TXN_ROLLED_BACK:
+		/* It was finished; only the move into the history was interrupted. */
+		r = archive(t->state_dir, t->dir, t->j.id);
+		break;
+	case TXN_APPLIED:
+		if (t->j.guard && !include_guarded) {
+			r = 0; /* waiting for `confirm` or the boot guard */
+			fill_info(&t->j, ret);
+			if (ret)
+				ret->state = TXN_NONE;
+			txn_release(t);
+			return r;
+		}
+		/* fall through */
+	default:
+		r = txn_rollback(t);
+		break;
+	}
+	fill_info(&t->j, ret);
+	txn_release(t);
+	return r;
+}
+
+int txn_confirm(const char *root, struct txn_info *ret)
+{
+	struct txn *t = NULL;
+	int r;
+
+	if (ret)
+		memset(ret, 0, sizeof(*ret));
+	r = open_pending(root, &t);
+	if (r < 0)
+		return r;
+	if (r == 0)
+		return -ENOENT;
+	if (t->j.state != TXN_APPLIED) {
+		txn_release(t);
+		return -EINVAL;
+	}
+	r = txn_commit(t);
+	fill_info(&t->j, ret);
+	txn_release(t);
+	return r;
+}
+
+/* True when every file the transaction wrote still holds what it wrote. */
+static int unchanged_since(const char *root, const struct journal *j)
+{
+	for (size_t i = 0; i < j->n_recs; i++) {
+		const struct txn_record *rec = &j->recs[i];
+		_cleanup_free_ char *host = NULL, *data = NULL;
+		char sha[SHA256_HEX_SIZE];
+		size_t size;
+		int r;
+
+		if (rec->type != REC_FILE || !rec->done)
+			continue;
+		r = path_chase(root, rec->path, CHASE_NONEXISTENT, &host);
+		if (r < 0)
+			return r;
+		r = read_full_file(host, BACKUP_MAX, &data, &size);
+		if (rec->removed) {
+			if (r != -ENOENT)
+				return -ESTALE;
+			continue;
+		}
+		if (r < 0)
+			return r == -ENOENT ? -ESTALE : r;
+		sha256_hex(data, size, sha);
+		if (!streq(sha, rec->sha_new))
+			return -ESTALE;
+	}
+	return 0;
+}
+
+int txn_rollback_last(const char *root, bool force, struct txn_info *ret)
+{
+	_cleanup_free_ char *sdir = NULL, *dir = NULL, *pending = NULL, *jp = NULL;
+	_cleanup_close_ int lock_fd = -1, jfd = -1;
+	struct journal j;
+	int r;
+
+	if (ret)
+		memset(ret, 0, sizeof(*ret));
+	r = state_dir(root, &sdir);
+	if (r < 0)
+		return r;
+	r = take_lock(sdir, &lock_fd);
+	if (r < 0)
+		return r;
+	r = find_pending_dir(sdir, &pending);
+	if (r < 0)
+		return r;
+	if (r > 0)
+		return -EUCLEAN;
+	r = find_history(sdir, TXN_NONE, &dir, &j);
+	if (r < 0)
+		return r;
+	if (r == 0)
+		return -ENOENT;
+	if (j.state != TXN_COMMITTED) {
+		journal_done(&j);
+		return -EALREADY; /* the last one was already rolled back */
+	}
+	fill_info(&j, ret);
+	if (!force) {
+		r = unchanged_since(root, &j);
+		if (r < 0) {
+			journal_done(&j);
+			return r;
+		}
+	}
+	jp = path_join(dir, "journal");
+	if (!jp) {
+		journal_done(&j);
+		return -ENOMEM;
+	}
+	jfd = open(jp, O_WRONLY | O_APPEND | O_CLOEXEC);
+	if (jfd < 0 || write(jfd, "ROLLBACK\n", 9) != 9 || fsync(jfd) < 0) {
+		journal_done(&j);
+		return jfd < 0 ? negative_errno() : -EIO;
+	}
+	r = undo_all(root, dir, &j);
+	journal_done(&j);
+	if (r < 0)
+		return r;
+	if (write(jfd, "ROLLEDBACK\n", 11) != 11 || fsync(jfd) < 0)
+		return -EIO;
+	if (ret)
+		ret->state = TXN_ROLLED_BACK;
+	return 0;
+}

@@ -1,0 +1,119 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Transactions: every change vnic-install makes to a system goes through here, so that it can
+ * be committed, rolled back, or recovered after a crash at any point.
+ *
+ * State lives under <root>/var/lib/vnic/:
+ *   lock                   flock()ed for the whole run; a second run fails at once (-EBUSY)
+ *   txn/<id>/journal       append-only, fsynced line per record (see txn.c for the grammar)
+ *   txn/<id>/backup/<n>    byte copies of each original file, taken before it is touched
+ *   history/<id>/          finished transactions (committed ones can still be rolled back)
+ *
+ * A transaction's state: OPEN (changes under way) -> APPLIED (all changes made; waiting for the
+ * link check, or for `confirm` across a reboot when a boot guard is armed) -> COMMITTED or
+ * ROLLED_BACK. Recovery of an interrupted run undoes an OPEN transaction, and an APPLIED one
+ * without a guard; an APPLIED one with a guard is left to the guard or to `confirm`.
+ *
+ * Paths given here are absolute paths as seen inside the root ("/etc/netplan/x.yaml"); the
+ * transaction resolves them under the root itself. Nothing here prints.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "lib/exec.h"
+
+#define TXN_STATE_DIR "/var/lib/vnic"
+
+enum txn_state {
+	TXN_NONE,
+	TXN_OPEN,
+	TXN_APPLIED,
+	TXN_COMMITTED,
+	TXN_ROLLED_BACK,
+};
+
+struct txn;
+
+/*
+ * Takes the lock and opens a new transaction for operation op ("swap", "prepare",
+ * "driver-install", ...). Fails with -EBUSY when another run holds the lock, and with -EUCLEAN
+ * when an unfinished transaction must be recovered first (txn_recover()).
+ */
+int txn_begin(const char *root, const char *op, struct txn **ret);
+
+/* The transaction's id (a timestamp-based name) and its journal's host path. */
+const char *txn_id(const struct txn *t);
+
+/*
+ * Records a step: a journal line, then fault_inject("step"), so that tests can stop the
+ * process after any step (VNIC_FAULT=step:N:crash).
+ */
+int txn_step(struct txn *t, const char *name);
+
+/* Writes (creates or replaces) a file: backup of the original first, then an atomic write. */
+int txn_write_file(struct txn *t, const char *path, const void *data, size_t size,
+		   mode_t new_mode);
+/* Removes a file (kept as a backup, so that it can be restored). */
+int txn_remove_file(struct txn *t, const char *path);
+
+/*
+ * Runs a command (argv) whose effect is undone by undo_argv (NULL if it needs no undo) and
+ * records both. The command runs with opts (e.g. inside a chroot). Returns like exec_run();
+ * the caller judges the exit status in *ret. The undo runs on rollback only if the command
+ * was started.
+ */
+int txn_run(struct txn *t, char *const argv[], char *const undo_argv[],
+	    const struct exec_opts *opts, struct exec_result *ret);
+
+/* All changes are made: APPLIED. With guard, recovery leaves it for the boot guard. */
+int txn_mark_applied(struct txn *t, bool guard);
+/* Makes the transaction permanent and moves it to the history. */
+int txn_commit(struct txn *t);
+/*
+ * Undoes everything recorded, newest first: files restored byte for byte with their mode and
+ * owner (files that did not exist are removed), undo commands run. Returns 0 or the first
+ * error (it goes on after errors, undoing as much as it can).
+ */
+int txn_rollback(struct txn *t);
+/* Releases memory and the lock; a transaction that was neither committed nor rolled back stays
+ * on disk for txn_recover(). */
+void txn_free(struct txn *t);
+static inline void txn_freep(struct txn **t)
+{
+	if (*t)
+		txn_free(*t);
+}
+#define _cleanup_txn_ __attribute__((cleanup(txn_freep)))
+
+struct txn_info {
+	char id[64];
+	char op[32];
+	enum txn_state state;
+	bool guard;
+	unsigned n_files, n_commands;
+};
+
+/* The unfinished transaction, if any (TXN_NONE when there is none). Takes no lock. */
+int txn_pending(const char *root, struct txn_info *ret);
+/* The newest transaction in the history, if any. */
+int txn_last_finished(const char *root, struct txn_info *ret);
+
+/*
+ * Finishes an interrupted run: undoes an OPEN transaction or an APPLIED one without a guard.
+ * include_guarded also undoes a guarded APPLIED one (the boot guard's timeout). Takes the lock.
+ * *ret (may be NULL) describes what was recovered (state TXN_NONE: nothing to do).
+ */
+int txn_recover(const char *root, bool include_guarded, struct txn_info *ret);
+/* Commits the pending APPLIED transaction (`vnic-install confirm`). Takes the lock. */
+int txn_confirm(const char *root, struct txn_info *ret);
+/*
+ * Undoes the last committed transaction from its backups (`vnic-install rollback`). Refuses
+ * with -ESTALE when a file it wrote was changed since, unless force. Takes the lock.
+ */
+int txn_rollback_last(const char *root, bool force, struct txn_info *ret);
+
+const char *txn_state_to_string(enum txn_state s);

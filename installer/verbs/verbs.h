@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The verbs: each composes the floors below it and reports once. */
+#pragma once
+
+#include "cli.h"
+
+int verb_help(const struct vnic_args *args);
+int verb_detect(const struct vnic_args *args);
+int verb_driver(const struct vnic_args *args);
+int verb_status(const struct vnic_args *args);
+int verb_recover(const struct vnic_args *args);
+int verb_confirm(const struct vnic_args *args);
+int verb_rollback(const struct vnic_args *args);
+
+struct txn;
+/* txn_begin() for a verb: recovers an interrupted run first, and reports failures (returns
+ * -errno after printing). */
+int begin_transaction(const struct vnic_args *args, const char *op, struct txn **ret);
+/* The exit code for an error a verb did not map itself. */
+int exit_code_for_errno(int r);
+int verb_version(const struct vnic_args *args);
+int verb_prepare(const struct vnic_args *args);
+int verb_guard(const struct vnic_args *args);
+int verb_plan(const struct vnic_args *args);
+int verb_swap(const struct vnic_args *args);

@@ -1,0 +1,37 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# End-to-end tests of vnic-install in QEMU guests: the VM harness's fixtures (tests/vm).
+import pathlib
+import sys
+
+import pytest
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "vm"))
+
+from vnictest import plugin as _plugin  # noqa: E402
+from vnictest.plugin import *  # noqa: E402,F401,F403
+
+# Tests marked slow: each builds vnic's driver through DKMS (and regenerates an initramfs) inside
+# a TCG guest, or boots several prepared images; on this project's 2-core CI machine each takes
+# tens of minutes. `make check-vm` leaves them out; `make check-e2e-slow` runs them, and
+# `make check` includes that tier when VNIC_SLOW_TESTS=1 (docs/testing.md).
+SLOW = {
+    "test_driver_install.py::TestDriverInstall":
+        "driver install/remove with DKMS builds and initramfs updates in a TCG guest",
+    "test_swap.py::test_swap_with_driver_build":
+        "swap with the DKMS build of the driver in a TCG guest",
+    "test_prepare.py::":
+        "prepared images booted on VMXNET3 and on a cut link (guard timeouts)",
+}
+
+
+def pytest_configure(config):
+    _plugin.pytest_configure(config)
+    config.addinivalue_line("markers", "slow: DKMS builds or several boots in TCG guests "
+                                       "(make check-e2e-slow)")
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        for key, why in SLOW.items():
+            if key in item.nodeid:
+                item.add_marker(pytest.mark.slow(reason=why))

@@ -1,0 +1,58 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Feeds the files the netcfg plans write to the real tools, offline: netplan's generator
+# (netplan.io, libnetplan0) must turn every netplan plan into backend files for the new NIC,
+# and ifupdown's ifquery must find the new interface in every ifupdown plan. The tools are
+# fetched with `apt-get download` into $VNIC_CACHE/netcfg-tools and unpacked there (nothing is
+# installed). Not part of check-unit (it needs the package mirror).
+set -uo pipefail
+src=$(cd "$(dirname "$0")/../.." && pwd)
+cache=${VNIC_CACHE:-$src/build/cache}/netcfg-tools
+mkdir -p "$cache"
+if [ ! -x "$cache/x/sbin/ifquery" ] || [ ! -x "$cache/x/usr/libexec/netplan/generate" ]; then
+	(cd "$cache" && apt-get download netplan.io libnetplan0 ifupdown >/dev/null) || {
+		echo "validate-tools: apt-get download failed" >&2; exit 2; }
+	for d in "$cache"/*.deb; do dpkg-deb -x "$d" "$cache/x"; done
+	ln -sf libnetplan.so.0.0 "$cache/x/usr/lib/x86_64-linux-gnu/libnetplan.so.0"
+fi
+generate=$cache/x/usr/libexec/netplan/generate
+ifquery=$cache/x/sbin/ifquery
+scratch=$(mktemp -d "${TMPDIR:-/tmp}/vnic-netcfg-tools.XXXXXX")
+passed=0 failed=0
+for c in "$src"/tests/netcfg/cases/*/; do
+	name=$(basename "$c")
+	backend=$(sed -n 's/^backend //p' "$c/case")
+	grep -qx 'plan OK' "$c/expected/result" || continue
+	[ -d "$c/expected/root" ] || continue
+	target=$(awk '$1=="to"{print $2}' "$c/case")
+	[ "$target" = - ] && target=$(awk '$1=="from"{print $2}' "$c/case")
+	r=$scratch/$name
+	mkdir -p "$r"
+	cp -a "$c/in/." "$r/"
+	cp -a "$c/expected/root/." "$r/"
+	[ -f "$c/expected/removed" ] && while read -r f; do rm -f "$r$f"; done <"$c/expected/removed"
+	case $backend in
+	netplan)
+		out=$(LD_LIBRARY_PATH=$cache/x/usr/lib/x86_64-linux-gnu "$generate" --root-dir "$r" 2>&1)
+		if [ $? -eq 0 ] && grep -rqs -e "Name=$target" -e "interface-name=$target" "$r/run/systemd/network" "$r/run/NetworkManager"; then
+			passed=$((passed + 1))
+		else
+			echo "FAILED: $name: netplan generate did not configure $target"; echo "$out"
+			failed=$((failed + 1))
+		fi ;;
+	ifupdown)
+		# ifquery reads absolute paths: point the includes at the scratch root.
+		sed -e "s|/etc/network|$r/etc/network|g" -e "s|^source-directory interfaces.d|source-directory $r/etc/network/interfaces.d|" \
+			"$r/etc/network/interfaces" >"$r/main"
+		if "$ifquery" -i "$r/main" --state-dir="$r/state" "$target" >/dev/null 2>&1 ||
+		   grep -q "10-vnic-$target.link" <(cd "$r" && find . -name '*.link'); then
+			passed=$((passed + 1))
+		else
+			echo "FAILED: $name: ifquery does not know $target"
+			failed=$((failed + 1))
+		fi ;;
+	esac
+done
+rm -rf "$scratch"
+echo "netcfg-tools: $passed passed, $failed failed"
+[ $failed -eq 0 ]

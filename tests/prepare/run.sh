@@ -1,0 +1,224 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Tests of `vnic-install prepare --root` and `--image` on the host (root): fake roots of two
+# distribution families, GPT images with a separate /boot, failures injected mid-way (the
+# image stays byte-identical, the root identical), ambivalent/LVM/LUKS layouts refused before
+# anything is mounted, an image locked by a running QEMU refused, qcow2. Every loop device and
+# mount a case makes is removed on exit, also on failure.
+# Usage: tests/prepare/run.sh [VNIC_BINARY]    (default build/vnic-install)
+set -uo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+vnic=$(realpath "${1:-$top/build/vnic-install}")
+[ "$(id -u)" = 0 ] || { echo "prepare tests: need root (loop devices, mounts, chroot)" >&2; exit 1; }
+work=$(mktemp -d /var/tmp/vnic-prepare-tests.XXXXXX)
+kver=6.1.0-99-amd64
+passed=0 failed=0 qemu_pid=
+declare -a loops=() mnts=()
+
+cleanup() {
+	[ -n "$qemu_pid" ] && kill "$qemu_pid" 2>/dev/null
+	for ((i = ${#mnts[@]} - 1; i >= 0; i--)); do umount "${mnts[i]}" 2>/dev/null; done
+	for l in "${loops[@]}"; do losetup -d "$l" 2>/dev/null; done
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+ok() { echo "ok   $1"; passed=$((passed + 1)); }
+bad() { echo "FAIL $1: $2"; failed=$((failed + 1)); keep=1; }
+keep=0
+
+# A listing of a tree (type, mode, size, digest), vnic's own state directory left out.
+snap() {
+	(cd "$1" && find . -path ./var/lib/vnic -prune -o -path ./proc -prune -o -path ./sys -prune \
+		-o -path ./dev -prune -o -printf '%y %m %s %p\n' | sort &&
+		find . -path ./var/lib/vnic -prune -o -type f -print0 | sort -z | xargs -0 sha256sum)
+}
+# What a leak to the host would show: anything of the fake roots' kernel release (host DKMS
+# tree, modules, initramfs), and mounts or loop devices of ours. (Other work on this machine
+# may use the host's DKMS at the same time, so the host's trees are not compared whole.)
+host_state() {
+	{ ls -d /lib/modules/$kver /boot/*$kver* /var/lib/dkms/vmxnet3/*/$kver /usr/src/linux-headers-$kver
+	  findmnt -rn -o TARGET | grep -e /run/vnic-image -e "$work"
+	  losetup -a | grep -e vnic-image -e "$work"; } 2>/dev/null
+}
+
+# mkpart DIR OUT SIZE_MB [UUID]: an ext4 file system image with DIR's contents.
+mkpart() { mke2fs -q -t ext4 ${4:+-U "$4"} -d "$1" "$2" "${3}M"; }
+# mkimage ROOTDIR OUT [BOOTDIR]: GPT, root at 1 MiB (96 MiB); with BOOTDIR a /boot partition
+# first (32 MiB) that the root's fstab mounts by UUID.
+mkimage() {
+	local rootdir=$1 out=$2 bootdir=${3:-} uuid=7a1c0e54-0c5f-4b6e-9d0e-4b1f3d1e2a10
+	rm -f "$out"
+	truncate -s 160M "$out"
+	if [ -n "$bootdir" ]; then
+		printf 'label: gpt\nstart=2048, size=32M, type=L\nsize=96M, type=L\n' | sfdisk -q "$out"
+		printf 'UUID=%s /boot ext4 defaults 0 2\n' "$uuid" >> "$rootdir/etc/fstab"
+		mkpart "$bootdir" "$work/boot.part" 32 "$uuid"
+		dd if="$work/boot.part" of="$out" bs=1M seek=1 conv=notrunc,sparse status=none
+		mkpart "$rootdir" "$work/root.part" 96
+		dd if="$work/root.part" of="$out" bs=1M seek=33 conv=notrunc,sparse status=none
+	else
+		printf 'label: gpt\nstart=2048, size=96M, type=L\n' | sfdisk -q "$out"
+		mkpart "$rootdir" "$work/root.part" 96
+		dd if="$work/root.part" of="$out" bs=1M seek=1 conv=notrunc,sparse status=none
+	fi
+	rm -f "$work/boot.part" "$work/root.part"
+}
+# mountpart IMAGE OFFSET_MB DIR: read-only loop mount for checking.
+mountpart() {
+	local l
+	l=$(losetup -f --show -r -o $(($2 * 1024 * 1024)) "$1") || return 1
+	loops+=("$l")
+	mkdir -p "$3" && mount -o ro "$l" "$3" && mnts+=("$3")
+}
+umountall() { cleanup; mnts=(); loops=(); }
+
+debian_root() { rm -rf "$1"; "$here/mkroot.sh" "$1" debian; }
+
+# --- --root, per family ----------------------------------------------------------------------
+for family in debian rhel; do
+	r=$work/root-$family
+	rm -rf "$r"; "$here/mkroot.sh" "$r" "$family"
+	before=$(snap "$r"); hbefore=$(host_state)
+	touch "$r/etc/vnic-test-fail-build"
+	out=$("$vnic" prepare --root "$r" --from ens33 --source "$top" 2>&1); rc=$?
+	rm -f "$r/etc/vnic-test-fail-build"
+	if [ $rc -ne 0 ] && [ "$(snap "$r")" = "$before" ] && [ "$(host_state)" = "$hbefore" ] &&
+		! findmnt -rn -o TARGET | grep -q "^$r"; then
+		ok "root-$family: a failed DKMS build leaves the root identical, nothing mounted"
+	else
+		bad "root-$family failed build" "rc=$rc; $out; diff: $(diff <(echo "$before") <(snap "$r") | head)"
+	fi
+	before=$(snap "$r")
+	out=$("$vnic" prepare --root "$r" --from ens33 --source "$top" 2>&1); rc=$?
+	st=$("$vnic" status --root "$r" 2>&1)
+	case $family in
+	debian) initrd=$r/boot/initrd.img-$kver; icfg=$r/etc/initramfs-tools/modules ;;
+	rhel) initrd=$r/boot/initramfs-$kver.img; icfg=$r/etc/dracut.conf.d/50-vnic-vmxnet3.conf ;;
+	esac
+	if [ $rc -eq 0 ] && grep -q "updates/dkms/vmxnet3.ko" "$initrd" && grep -q vmxnet3 "$icfg" &&
+		[ -f "$r/etc/systemd/system/vnic-guard.service" ] &&
+		[ -x "$r/usr/local/sbin/vnic-install" ] && grep -q 'Wants=vnic-guard.service' \
+			"$r/etc/systemd/system/multi-user.target.d/50-vnic-guard.conf" &&
+		[ -f "$r/usr/src/vmxnet3-2.0.0/dkms.conf" ] &&
+		grep -q "boot guard armed" <<<"$st" && [ "$(host_state)" = "$hbefore" ] &&
+		! findmnt -rn -o TARGET | grep -q "^$r"; then
+		ok "root-$family: driver, initramfs, network and guard staged; binds gone; host unchanged"
+	else
+		bad "root-$family prepare" "rc=$rc; $out; $st"
+	fi
+	# The boot guard's timeout path: recovery with the guarded change included.
+	# (txn's offline recovery runs undo commands in a chroot without /dev bound, so a tool that
+	# writes to /dev/null leaves a file there: reported, and left out of the comparison.)
+	"$vnic" recover --root "$r" --force >/dev/null 2>&1
+	[ -f "$r/dev/null" ] && echo "note root-$family: recover --root left a regular file dev/null" &&
+		rm -f "$r/dev/null"
+	if [ "$(snap "$r")" = "$before" ]; then
+		ok "root-$family: recover --force (the guard's restore) gives back the original root"
+	else
+		bad "root-$family recover" "$(diff <(echo "$before") <(snap "$r") | head -20)"
+	fi
+done
+
+# --- --image ----------------------------------------------------------------------------------
+img=$work/disk.raw
+debian_root "$work/r"
+mkdir -p "$work/b"
+mv "$work/r/boot/"* "$work/b/"
+mkimage "$work/r" "$img" "$work/b"
+sum0=$(sha256sum <"$img")
+hbefore=$(host_state)
+for fault in dkms-build:1 initramfs:1 write:5:ENOSPC step:3 image-finish:1; do
+	out=$(VNIC_FAULT=$fault "$vnic" prepare --image "$img" --from ens33 --source "$top" 2>&1); rc=$?
+	if [ $rc -ne 0 ] && [ "$(sha256sum <"$img")" = "$sum0" ] && [ ! -e "$img.vnic-overlay.qcow2" ] &&
+		[ "$(host_state)" = "$hbefore" ]; then
+		ok "image: failure at $fault leaves the image byte-identical, no overlay, host unchanged"
+	else
+		bad "image fault $fault" "rc=$rc; $out; host: $(diff <(echo "$hbefore") <(host_state))"
+	fi
+done
+# Killed outright (as by SIGKILL, during the DKMS build): the image is intact, no loop device
+# is left; the export's dead FUSE mount under /run is removed by the next run (checked below).
+(VNIC_FAULT=dkms-build:1:crash "$vnic" prepare --image "$img" --from ens33 --source "$top" >/dev/null 2>&1)
+sleep 1
+if [ "$(sha256sum <"$img")" = "$sum0" ] && ! losetup -a | grep -q "$work" &&
+	! findmnt -rn -o TARGET | grep -q "^$work"; then
+	ok "image: a run killed mid-way leaves the image byte-identical and no mount or loop device of it"
+else
+	bad "image crash" "$(losetup -a; findmnt -rn | grep -e vnic-image -e "$work")"
+fi
+
+out=$("$vnic" prepare --image "$img" --from ens33 --source "$top" 2>&1); rc=$?
+if [ $rc -eq 0 ] && [ ! -e "$img.vnic-overlay.qcow2" ] && [ "$(host_state)" = "$hbefore" ] &&
+	! findmnt -rn -o TARGET | grep -q /run/vnic-image; then
+	mountpart "$img" 33 "$work/m" && mountpart "$img" 1 "$work/m/boot"
+	st=$("$vnic" status --root "$work/m" 2>&1)
+	if grep -q "updates/dkms/vmxnet3.ko" "$work/m/boot/initrd.img-$kver" &&
+		[ -f "$work/m/lib/modules/$kver/updates/dkms/vmxnet3.ko" ] &&
+		[ -f "$work/m/etc/systemd/system/vnic-guard.service" ] && grep -q "boot guard armed" <<<"$st"; then
+		ok "image: prepared (separate /boot by fstab UUID): module, initramfs, guard, journal"
+	else
+		bad "image contents" "$st; $(ls -la "$work/m/boot")"
+	fi
+	umountall
+else
+	bad "image prepare" "rc=$rc; $out"
+fi
+
+# qcow2
+debian_root "$work/r2"
+mkimage "$work/r2" "$work/d2.raw"
+qemu-img convert -O qcow2 "$work/d2.raw" "$work/d2.qcow2"
+out=$("$vnic" prepare --image "$work/d2.qcow2" --from ens33 --source "$top" 2>&1); rc=$?
+qemu-img convert -O raw "$work/d2.qcow2" "$work/d2b.raw"
+mountpart "$work/d2b.raw" 1 "$work/m2"
+if [ $rc -eq 0 ] && [ -f "$work/m2/etc/systemd/system/vnic-guard.service" ]; then
+	ok "qcow2 image prepared"
+else
+	bad "qcow2" "rc=$rc; $out"
+fi
+umountall
+
+# Refusals before anything is mounted: exit code 6, image untouched.
+refuse() { # NAME IMAGE PATTERN
+	local s out rc
+	s=$(sha256sum <"$2")
+	out=$("$vnic" prepare --image "$2" --from ens33 --source "$top" 2>&1); rc=$?
+	if [ $rc -eq 6 ] && grep -q "$3" <<<"$out" && grep -q "nothing was mounted" <<<"$out" &&
+		[ "$(sha256sum <"$2")" = "$s" ]; then
+		ok "refused: $1"
+	else
+		bad "refuse $1" "rc=$rc; $out"
+	fi
+}
+truncate -s 64M "$work/amb.raw" && mke2fs -q -t ext4 -d "$work/r2" "$work/amb.raw"
+printf '\x01CD001\x01' | dd of="$work/amb.raw" bs=1 seek=32768 conv=notrunc status=none
+refuse "ambivalent probe (ext4 and iso9660 signatures)" "$work/amb.raw" "more than one\|cannot tell"
+truncate -s 64M "$work/lvm.raw"
+printf 'label: gpt\nstart=2048, type=E6D6D379-F507-44C2-A23C-238F2A3DF928\n' | sfdisk -q "$work/lvm.raw"
+refuse "LVM partition" "$work/lvm.raw" "LVM"
+truncate -s 64M "$work/luks.raw"
+printf 'label: gpt\nstart=2048, type=L\n' | sfdisk -q "$work/luks.raw"
+printf 'LUKS\xba\xbe\x00\x01aes' | dd of="$work/luks.raw" bs=1 seek=1048576 conv=notrunc status=none
+refuse "LUKS partition" "$work/luks.raw" "LUKS"
+
+# An image a running QEMU holds (it takes OFD locks): refused with exit code 4.
+debian_root "$work/r3"
+mkimage "$work/r3" "$work/d3.raw"
+s=$(sha256sum <"$work/d3.raw")
+qemu-system-x86_64 -accel tcg -S -nodefaults -display none -m 64 \
+	-drive "file=$work/d3.raw,format=raw,if=none,id=d0" -device virtio-blk-pci,drive=d0 &
+qemu_pid=$!
+sleep 2
+out=$("$vnic" prepare --image "$work/d3.raw" --from ens33 --source "$top" 2>&1); rc=$?
+kill "$qemu_pid"; wait "$qemu_pid" 2>/dev/null; qemu_pid=
+if [ $rc -eq 4 ] && grep -q "in use" <<<"$out" && [ "$(sha256sum <"$work/d3.raw")" = "$s" ]; then
+	ok "refused: image locked by a running QEMU"
+else
+	bad "locked image" "rc=$rc; $out"
+fi
+
+echo "prepare: $passed passed, $failed failed"
+if [ $failed -eq 0 ] && [ $keep -eq 0 ]; then rm -rf "$work"; else echo "kept: $work"; fi
+[ $failed -eq 0 ]

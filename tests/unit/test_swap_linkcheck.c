@@ -1,0 +1,215 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * system/linkcheck on a veth pair in a private network namespace (root only; skipped
+ * otherwise): each stage passes when it should and times out on the stage that is missing,
+ * an address that appears later is seen through its netlink event, and ARP and ICMP reach a
+ * "gateway" in a second namespace.
+ */
+#include "unit.h"
+
+#include <sched.h>
+#include <sys/wait.h>
+#include <time.h>
+
+#include "lib/exec.h"
+#include "system/linkcheck.h"
+
+static char gwns[64];
+
+static int sh(const char *cmd)
+{
+	char *argv[] = { "sh", "-c", (char *)cmd, NULL };
+	struct exec_result res;
+	int r = exec_run(argv, &(struct exec_opts){ .merge_stderr = true }, &res);
+
+	if (r < 0)
+		return r;
+	if (!exec_succeeded(&res))
+		fprintf(stderr, "'%s' failed: %s\n", cmd, res.output ? res.output : "");
+	r = exec_succeeded(&res) ? 0 : -1;
+	exec_result_done(&res);
+	return r;
+}
+
+static int setup(void **state)
+{
+	char cmd[512];
+
+	if (geteuid() != 0 || unshare(CLONE_NEWNET) < 0)
+		return 0; /* tests skip themselves */
+	snprintf(gwns, sizeof(gwns), "vnic-ut-lc-%d", (int)getpid());
+	snprintf(cmd, sizeof(cmd),
+		 "ip link set lo up && ip netns add %s && ip link add vc0 type veth peer name vc1 && "
+		 "ip link set vc1 netns %s && ip -n %s addr add 10.99.0.1/24 dev vc1 && "
+		 "ip -n %s link set vc1 up && ip -n %s link set lo up",
+		 gwns, gwns, gwns, gwns, gwns);
+	if (sh(cmd) < 0) {
+		gwns[0] = 0;
+		return -1;
+	}
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	char cmd[128];
+
+	if (gwns[0]) {
+		snprintf(cmd, sizeof(cmd), "ip netns del %s", gwns);
+		sh(cmd);
+	}
+	return 0;
+}
+
+static void need_netns(void)
+{
+	if (!gwns[0])
+		skip();
+}
+
+static long ms_since(const struct timespec *t0)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (t.tv_sec - t0->tv_sec) * 1000 + (t.tv_nsec - t0->tv_nsec) / 1000000;
+}
+
+static void test_parse(void **state)
+{
+	enum linkcheck_kind k;
+	const char *t = "x";
+
+	assert_int_equal(linkcheck_parse("gateway", &k, &t), 0);
+	assert_int_equal(k, LINKCHECK_GATEWAY);
+	assert_null(t);
+	assert_int_equal(linkcheck_parse("ping:10.1.2.3", &k, &t), 0);
+	assert_int_equal(k, LINKCHECK_PING);
+	assert_string_equal(t, "10.1.2.3");
+	assert_int_equal(linkcheck_parse("ping:", &k, &t), -EINVAL);
+	assert_int_equal(linkcheck_parse("arp", &k, &t), -EINVAL);
+}
+
+static void test_no_such_interface(void **state)
+{
+	struct linkcheck_spec s = { .kind = LINKCHECK_CARRIER, .ifname = "vnic-nope0", .timeout_ms = 100 };
+	struct linkcheck_result res;
+
+	assert_int_equal(linkcheck_run(&s, &res), -ENODEV);
+}
+
+static void test_carrier_missing(void **state)
+{
+	/* vc0 up, its peer down: no carrier, the check gives up at the timeout */
+	struct linkcheck_spec s = { .kind = LINKCHECK_GATEWAY, .ifname = "vc0", .target = "10.99.0.1",
+				    .timeout_ms = 400 };
+	struct linkcheck_result res;
+	struct timespec t0;
+	char cmd[128];
+
+	need_netns();
+	snprintf(cmd, sizeof(cmd), "ip -n %s link set vc1 down && ip link set vc0 up", gwns);
+	assert_int_equal(sh(cmd), 0);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	assert_int_equal(linkcheck_run(&s, &res), -ETIMEDOUT);
+	assert_int_equal(res.failed, LINKCHECK_CARRIER);
+	assert_false(res.any_passed);
+	assert_in_range(ms_since(&t0), 380, 1500);
+	snprintf(cmd, sizeof(cmd), "ip -n %s link set vc1 up", gwns);
+	assert_int_equal(sh(cmd), 0);
+}
+
+static void test_address_event(void **state)
+{
+	/* the address arrives 300 ms after the check started: seen through RTM_NEWADDR */
+	struct linkcheck_spec s = { .kind = LINKCHECK_ADDRESS, .ifname = "vc0", .address = "10.99.0.2",
+				    .timeout_ms = 5000 };
+	struct linkcheck_result res;
+	pid_t pid;
+
+	need_netns();
+	assert_int_equal(sh("ip addr flush dev vc0 && ip link set vc0 up"), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		usleep(300 * 1000);
+		_exit(sh("ip addr add 10.99.0.2/24 dev vc0") == 0 ? 0 : 1);
+	}
+	assert_int_equal(linkcheck_run(&s, &res), 0);
+	assert_int_equal(res.passed_up_to, LINKCHECK_ADDRESS);
+	assert_string_equal(res.address, "10.99.0.2");
+	assert_in_range(res.address_ms, 250, 4000);
+	waitpid(pid, NULL, 0);
+}
+
+static void test_wrong_address(void **state)
+{
+	struct linkcheck_spec s = { .kind = LINKCHECK_ADDRESS, .ifname = "vc0", .address = "10.99.0.9",
+				    .timeout_ms = 300 };
+	struct linkcheck_result res;
+
+	need_netns();
+	sh("ip addr replace 10.99.0.2/24 dev vc0; ip link set vc0 up");
+	assert_int_equal(linkcheck_run(&s, &res), -ETIMEDOUT);
+	assert_int_equal(res.failed, LINKCHECK_ADDRESS);
+	assert_int_equal(res.passed_up_to, LINKCHECK_CARRIER);
+}
+
+static void test_gateway_and_ping(void **state)
+{
+	struct linkcheck_spec s = { .kind = LINKCHECK_GATEWAY, .ifname = "vc0", .target = "10.99.0.1",
+				    .timeout_ms = 5000 };
+	struct linkcheck_result res;
+
+	need_netns();
+	assert_int_equal(sh("ip addr replace 10.99.0.2/24 dev vc0 && ip link set vc0 up"), 0);
+	assert_int_equal(linkcheck_run(&s, &res), 0);
+	assert_int_equal(res.passed_up_to, LINKCHECK_GATEWAY);
+	assert_true(res.reach_ms < 3000);
+
+	s.kind = LINKCHECK_PING;
+	assert_int_equal(linkcheck_run(&s, &res), 0);
+	assert_int_equal(res.passed_up_to, LINKCHECK_PING);
+
+	/* nobody at .77: ARP and ping both time out at their stage */
+	s.target = "10.99.0.77";
+	s.timeout_ms = 600;
+	assert_int_equal(linkcheck_run(&s, &res), -ETIMEDOUT);
+	assert_int_equal(res.failed, LINKCHECK_PING);
+	s.kind = LINKCHECK_GATEWAY;
+	assert_int_equal(linkcheck_run(&s, &res), -ETIMEDOUT);
+	assert_int_equal(res.failed, LINKCHECK_GATEWAY);
+	assert_int_equal(res.passed_up_to, LINKCHECK_ADDRESS);
+}
+
+static void test_announce(void **state)
+{
+	char cmd[256];
+
+	need_netns();
+	assert_int_equal(sh("ip addr replace 10.99.0.2/24 dev vc0 && ip link set vc0 up"), 0);
+	/* the gateway has a stale entry with another MAC, as after the E1000 had the address */
+	snprintf(cmd, sizeof(cmd),
+		 "ip -n %s neigh replace 10.99.0.2 lladdr 02:00:00:00:00:99 dev vc1 nud stale", gwns);
+	assert_int_equal(sh(cmd), 0);
+	assert_int_equal(linkcheck_announce("vc0", "10.99.0.2"), 0);
+	usleep(200 * 1000);
+	/* the gateway now sends 10.99.0.2's traffic to vc0's MAC */
+	snprintf(cmd, sizeof(cmd),
+		 "ip -n %s neigh show 10.99.0.2 dev vc1 | grep -q \"$(ip -o link show vc0 | "
+		 "sed -n 's/.*link\\/ether \\([^ ]*\\).*/\\1/p')\"",
+		 gwns);
+	assert_int_equal(sh(cmd), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_parse),           cmocka_unit_test(test_no_such_interface),
+		cmocka_unit_test(test_carrier_missing), cmocka_unit_test(test_address_event),
+		cmocka_unit_test(test_wrong_address),   cmocka_unit_test(test_gateway_and_ping),
+		cmocka_unit_test(test_announce),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
