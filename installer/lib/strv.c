@@ -106,3 +106,26 @@ int strv_sort(char **l)
 	qsort(l, strv_length(l), sizeof(char *), cmp_str);
 	return 0;
 }
+
+char *strv_join(char *const *l, const char *sep)
+{
+	size_t n = 0, k = strlen(sep);
+	char *s, *p;
+
+	for (size_t i = 0; l && l[i]; i++)
+		n += strlen(l[i]) + (i ? k : 0);
+	s = malloc(n + 1);
+	if (!s)
+		return NULL;
+	p = s;
+	for (size_t i = 0; l && l[i]; i++) {
+		if (i) {
+			memcpy(p, sep, k);
+			p += k;
+		}
+		memcpy(p, l[i], strlen(l[i]));
+		p += strlen(l[i]);
+	}
+	*p = 0;
+	return s;
+}

@@ -23,3 +23,5 @@ bool strv_contains(char *const *l, const char *s);
 /* Splits s at any of the separator characters, dropping empty fields. */
 int strv_split(const char *s, const char *separators, char ***ret);
 int strv_sort(char **l);
+/* The words of l joined by sep into a new string ("" for an empty list); NULL on ENOMEM. */
+char *strv_join(char *const *l, const char *sep);

@@ -14,6 +14,7 @@
 #include "journal.h"
 #include "lib/fault.h"
 #include "lib/fileio.h"
+#include "lib/log.h"
 #include "lib/macro.h"
 #include "lib/path.h"
 #include "lib/strv.h"
@@ -647,10 +648,17 @@ static int undo_run(const char *root, const struct txn_record *rec)
 
 	if (!rec->undo)
 		return 0;
+	_cleanup_free_ char *cmd = strv_join(rec->undo, " ");
 	r = exec_run(rec->undo, &o, &res);
-	if (r < 0)
+	if (r < 0) {
+		log_debug("undo: %s: %s", cmd ? cmd : rec->undo[0], strerror(-r));
 		return r;
+	}
 	r = exec_succeeded(&res) ? 0 : -ECANCELED;
+	/* The log file keeps what the undo said: a rollback that did not bring the old
+	 * interface back is diagnosed from it. */
+	log_debug("undo: %s (exit %d)%s%s", cmd ? cmd : rec->undo[0], res.exit_code,
+		  res.output && *res.output ? ":\n" : "", res.output ? res.output : "");
 	exec_result_done(&res);
 	return r;
 }

@@ -57,7 +57,7 @@ struct swap {
 	const char *check_str;
 	char *target;
 	char *address;     /* the static address expected on the new interface, or NULL (DHCP) */
-	char *old_address; /* an IPv4 address of the E1000 now (for its announcement) */
+	char *old_address; /* the E1000's configured static address, or NULL (DHCP: any) */
 	unsigned timeout;
 
 	char **driver_argv;
@@ -203,11 +203,15 @@ static int pick_check(struct swap *s)
 		if (!s->address)
 			return EXIT_FAILED;
 	}
-	for (char **p = s->from->addresses; p && *p; p++)
-		if (!strchr(*p, ':')) {
-			s->old_address = strndup(*p, strcspn(*p, "/"));
-			break;
-		}
+	/* What the rollback waits for: the address the E1000's configuration gives it. Not one of
+	 * its live addresses: a DHCP client still running from before a static configuration
+	 * was applied can leave a lease next to it, which the restored configuration does not
+	 * bring back. With DHCP, any global address will do. */
+	if (s->address) {
+		s->old_address = strdup(s->address);
+		if (!s->old_address)
+			return EXIT_FAILED;
+	}
 	if (s->check == LINKCHECK_PING) {
 		unsigned char bin[16];
 
@@ -441,18 +445,17 @@ static bool confirm(const struct swap *s)
 }
 
 /* After a rollback: is the E1000 back (carrier and its address)? Then it is announced. */
-static int verify_old(struct swap *s)
+static int verify_old(struct swap *s, struct linkcheck_result *res)
 {
 	struct linkcheck_spec spec = { .kind = LINKCHECK_ADDRESS, .ifname = s->from->name,
 				       .address = s->old_address, .timeout_ms = ROLLBACK_VERIFY_MS };
-	struct linkcheck_result res;
 	int r;
 
 	if (s->fake)
 		return 0;
-	r = linkcheck_run(&spec, &res);
-	if (r >= 0 && s->old_address)
-		(void)linkcheck_announce(s->from->name, s->old_address);
+	r = linkcheck_run(&spec, res);
+	if (r >= 0)
+		(void)linkcheck_announce(s->from->name, res->address); /* IPv4 only; -EINVAL else */
 	return r;
 }
 
@@ -501,6 +504,7 @@ static int install_driver(struct swap *s, struct report *rep)
 static int undo(struct swap *s, struct txn *t, struct report *rep, bool check_failed, int why)
 {
 	long fail_at = report_elapsed_ms(rep), t0;
+	struct linkcheck_result res = {};
 	int r;
 
 	report_step(rep, "rollback", "Rolling back to %s", s->from->name);
@@ -515,9 +519,16 @@ static int undo(struct swap *s, struct txn *t, struct report *rep, bool check_fa
 	}
 	report_detail(rep, "files and commands restored in %.1f s",
 		      (double)(report_elapsed_ms(rep) - t0) / 1000.0);
-	r = verify_old(s);
-	if (r < 0) {
+	r = verify_old(s, &res);
+	if (r == -ETIMEDOUT && res.failed == LINKCHECK_CARRIER) {
+		report_step_end(rep, false, "%s is not back: no carrier", s->from->name);
+	} else if (r == -ETIMEDOUT) {
+		report_step_end(rep, false, "%s is not back: carrier, but not the address %s",
+				s->from->name, s->old_address ? s->old_address : "(any)");
+	} else if (r < 0) {
 		report_step_end(rep, false, "%s is not back: %s", s->from->name, strerror(-r));
+	}
+	if (r < 0) {
 		report_result(rep, "inconsistent", EXIT_INCONSISTENT,
 			      "Rolled back, but %s did not come back up within %u s.", s->from->name,
 			      ROLLBACK_VERIFY_MS / 1000);

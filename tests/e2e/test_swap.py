@@ -33,6 +33,7 @@ OLD = "ens3"
 NEW = "ens4"
 STATIC = "10.77.0.50"
 DHCP_FIXED = "10.77.0.60"
+STRAY = "10.77.0.100"  # sorts before STATIC, as detect lists addresses
 CONFIG_DIRS = "/etc/network /etc/netplan /etc/NetworkManager/system-connections /etc/systemd/network"
 
 STATIC_CONFIG = {
@@ -41,7 +42,9 @@ STATIC_CONFIG = {
         "source /etc/network/interfaces.d/*\n\nauto lo\niface lo inet loopback\n\n"
         f"auto {OLD}\niface {OLD} inet static\n    address {STATIC}/24\n    gateway {GATEWAY}\n",
         0o644,
-        f"ip addr flush dev {OLD}; ifup --force {OLD}"),
+        # A stray address first (a leftover lease, an admin's manual one): the rollback must
+        # wait for the address the configuration gives, not for the first one ens3 has.
+        f"ip addr flush dev {OLD}; ip addr add {STRAY}/24 dev {OLD}; ifup --force {OLD}"),
     "networkmanager": (
         f"/etc/NetworkManager/system-connections/{OLD}.nmconnection",
         f"[connection]\nid={OLD}\ntype=ethernet\ninterface-name={OLD}\nautoconnect=true\n\n"
@@ -136,6 +139,9 @@ def boot(vm_factory, vnic_net, backend, static=True):
     vm.copy_in(VNIC, GUEST_VNIC, mode=0o755)
     if static:
         path, text, mode, apply = STATIC_CONFIG[backend]
+        if backend == "ifupdown":
+            # the image's DHCP configuration down first: no dhclient left running on ens3
+            vm.sh(f"ifdown --force {OLD} || true", timeout=120)
         vm.write_file(path, text.encode(), mode=mode)
         vm.sh(apply, timeout=300)
     return vm

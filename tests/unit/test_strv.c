@@ -39,12 +39,30 @@ static void test_empty_split(void **state)
 	assert_int_equal(strv_length(l), 0);
 }
 
+static void test_join(void **state)
+{
+	_cleanup_strv_free_ char **l = NULL;
+	_cleanup_free_ char *a = NULL, *b = NULL, *c = NULL;
+
+	assert_int_equal(strv_split("ifdown --force ens4", " ", &l), 0);
+	a = strv_join(l, " ");
+	assert_string_equal(a, "ifdown --force ens4");
+	b = strv_join(NULL, ", ");
+	assert_string_equal(b, "");
+	strv_free(l);
+	l = NULL;
+	assert_int_equal(strv_split("x", " ", &l), 0);
+	c = strv_join(l, ", ");
+	assert_string_equal(c, "x");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_split_push_contains),
 		cmocka_unit_test(test_null_is_in_no_vector),
 		cmocka_unit_test(test_empty_split),
+		cmocka_unit_test(test_join),
 	};
 
 	return cmocka_run_group_tests_name("strv", tests, NULL, NULL);

@@ -84,6 +84,13 @@ def _after_report(item, rep):
             _kept.append((item.nodeid, d))
         item.vnic_keep = True
         rep.sections.append(("vnic artifacts", f"logs kept in {d}"))
+        # The guest's own view at the failure, in the report itself: CI keeps only the output.
+        for f in sorted((d / "collected").glob("*-summary.txt")):
+            try:
+                text = f.read_text(errors="replace")[-6000:]
+            except OSError:
+                continue
+            rep.sections.append((f"guest state ({f.name})", text))
 
 
 def _failed(item):

@@ -442,5 +442,11 @@ class VM:
                 (dest / f"{self.name}-dmesg.txt").write_text(r.stdout + r.stderr)
                 r = self.agent.exec("ip -d addr; ip route; cat /proc/net/dev", timeout=10)
                 (dest / f"{self.name}-net.txt").write_text(r.stdout + r.stderr)
+                r = self.agent.exec("journalctl -b --no-pager 2>/dev/null | tail -n 400; "
+                                    "cat /run/network/ifstate* 2>/dev/null", timeout=20)
+                (dest / f"{self.name}-journal.txt").write_text(r.stdout + r.stderr)
+                r = self.agent.exec("tail -n 60 /var/log/vnic-install.log 2>/dev/null; "
+                                    "ip -br link; ip -br addr; ip route", timeout=10)
+                (dest / f"{self.name}-summary.txt").write_text(r.stdout + r.stderr)
             except Exception as e:  # noqa: BLE001
                 (dest / f"{self.name}-dmesg.txt").write_text(f"agent unavailable: {e!r}\n")
