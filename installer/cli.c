@@ -39,13 +39,16 @@ static const struct verb verbs[] = {
 	  "(--install-prereqs runs it). Under Secure Boot, DKMS's key must be enrolled (--force goes\n"
 	  "on anyway). A failure undoes everything. remove: the reverse, for every kernel. status:\n"
 	  "per kernel, which vmxnet3 would load, the initramfs, DKMS's state. See docs/driver-install.md." },
-	{ "plan", verb_plan, OPT_ROOT | OPT_JSON | OPT_FROM | OPT_TO | OPT_CHECK | OPT_TIMEOUT |
-		  OPT_NO_DRIVER, 0, 0,
-	  "[--from IF] [--to IF] [--check HOW] [--timeout SEC] [--no-driver] [--root DIR] [--json]",
-	  "Show what 'swap' would do, changing nothing",
-	  "A dry run of swap: every step in order, every file with a unified diff against the "
-	  "file as it\nis now, every backup, every command with its undo, the link check. --root "
-	  "reads a system\nmounted elsewhere. See docs/swap.md." },
+	{ "plan", verb_plan, OPT_ROOT | OPT_IMAGE | OPT_JSON | OPT_FROM | OPT_TO | OPT_CHECK |
+		  OPT_TIMEOUT | OPT_NO_DRIVER | OPT_SOURCE, 0, 1,
+	  "[swap|prepare] [--from IF] [--to IF] [--check HOW] [--timeout SEC] [--no-driver]\n"
+	  "            [--root DIR | --image FILE] [--source DIR] [--json]",
+	  "Show what 'swap' or 'prepare' would do, changing nothing",
+	  "A dry run: every step in order, every file with a unified diff against the file as it "
+	  "is now,\nevery backup, every command with its undo, the link check. 'plan' and 'plan "
+	  "swap' show the\nswap of the running system; 'plan prepare', and any plan with --root "
+	  "DIR or --image FILE,\nshow prepare's (for an image, on a copy-on-write overlay: the "
+	  "image is only read).\nSee docs/swap.md and docs/prepare.md." },
 	{ "swap", verb_swap, OPT_JSON | OPT_YES | OPT_FROM | OPT_TO | OPT_CHECK | OPT_TIMEOUT |
 		  OPT_LOG | OPT_NO_DRIVER | OPT_ROOT, 0, 0,
 	  "[--from IF] [--to IF] [--check carrier|address|gateway|ping:ADDR] [--timeout SEC] "

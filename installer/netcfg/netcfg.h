@@ -117,6 +117,10 @@ struct netcfg_plan {
 	size_t n_commands;
 };
 void netcfg_plan_done(struct netcfg_plan *p);
+/* Appends the writing of size bytes of data to path (a copy), for plans built outside the
+ * backends (prepare's dry run shows its own files this way). Returns 0 or -ENOMEM. */
+int netcfg_plan_add_file(struct netcfg_plan *p, const char *path, const char *data, size_t size,
+			 mode_t mode, const char *reason);
 
 /*
  * The file operations (and apply commands) that move nic from's configuration under backend

@@ -249,6 +249,32 @@ char *nc_strip(char *s)
 	return s;
 }
 
+int netcfg_plan_add_file(struct netcfg_plan *p, const char *path, const char *data, size_t size,
+			 mode_t mode, const char *reason)
+{
+	struct netcfg_file_op op = { .mode = mode, .size = size };
+	struct netcfg_file_op *n;
+
+	op.path = strdup(path);
+	op.reason = reason ? strdup(reason) : NULL;
+	op.contents = malloc(size + 1);
+	if (op.contents) {
+		memcpy(op.contents, data, size);
+		op.contents[size] = 0;
+	}
+	n = op.path && op.contents && (!reason || op.reason) ?
+		    realloc(p->files, sizeof(*n) * (p->n_files + 1)) : NULL;
+	if (!n) {
+		free(op.reason);
+		free(op.path);
+		free(op.contents);
+		return -ENOMEM;
+	}
+	p->files = n;
+	n[p->n_files++] = op;
+	return 0;
+}
+
 int nc_plan_write(struct netcfg_plan *p, const char *path, const char *text, mode_t mode,
 		  const char *reason_fmt, ...)
 {

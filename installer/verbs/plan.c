@@ -24,9 +24,11 @@ unsigned plan_count_steps(const struct plan_view *v)
 		if (v->run_commands)
 			n += (unsigned)v->netcfg->n_commands;
 	}
+	if (v->extra_files)
+		n += (unsigned)v->extra_files->n_files;
 	if (v->check)
-		n += 1 + (unsigned)v->n_final_steps;
-	return n;
+		n++;
+	return n + (unsigned)v->n_final_steps;
 }
 
 /* argv as a shell would show it, quoting where needed (for people; never executed). */
@@ -227,6 +229,12 @@ int plan_print(FILE *f, const struct plan_view *v, bool json, char **ret_bad_pat
 				if (r < 0)
 					return r;
 			}
+			for (size_t i = 0; v->extra_files && i < v->extra_files->n_files; i++) {
+				r = file_step(f, w, v, ++n, total, &v->extra_files->files[i],
+					      ret_bad_path);
+				if (r < 0)
+					return r;
+			}
 			continue;
 		}
 		if (!v->run_commands)
@@ -257,15 +265,15 @@ int plan_print(FILE *f, const struct plan_view *v, bool json, char **ret_bad_pat
 			json_command_step(w, n, "check", title, NULL, NULL);
 		else
 			print_command_step(f, n, total, title, NULL, NULL);
-		for (size_t i = 0; i < v->n_final_steps; i++) {
-			const struct plan_command *c = &v->final_steps[i];
+	}
+	for (size_t i = 0; i < v->n_final_steps; i++) {
+		const struct plan_command *c = &v->final_steps[i];
 
-			n++;
-			if (w)
-				json_command_step(w, n, "run", c->title, c->argv, c->undo_argv);
-			else
-				print_command_step(f, n, total, c->title, c->argv, c->undo_argv);
-		}
+		n++;
+		if (w)
+			json_command_step(w, n, "run", c->title, c->argv, c->undo_argv);
+		else
+			print_command_step(f, n, total, c->title, c->argv, c->undo_argv);
 	}
 	if (w) {
 		json_array_end(w);

@@ -35,11 +35,12 @@ struct plan_view {
 	const struct plan_command *driver_steps;
 	size_t n_driver_steps;
 	const struct netcfg_plan *netcfg;
+	const struct netcfg_plan *extra_files; /* shown after netcfg's files (prepare's guard) */
 	bool run_commands;     /* show the netcfg plan's commands (live) */
 	const char *check;     /* "gateway", "ping:10.0.0.1"..., or NULL */
 	const char *check_target; /* the gateway or address the check will try, or NULL */
 	unsigned timeout_sec;
-	const struct plan_command *final_steps; /* after a passed check (the E1000 down) */
+	const struct plan_command *final_steps; /* last; after a passed check when there is one */
 	size_t n_final_steps;
 };
 

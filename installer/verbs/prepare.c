@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +33,7 @@
 #include "system/tools.h"
 #include "txn/txn.h"
 #include "verbs.h"
+#include "verbs/plan.h"
 #include "verbs/prepare.h"
 
 #define SELF_MAX (64u * 1024 * 1024)
@@ -77,19 +79,24 @@ int prepare_stage_guard(struct txn *t, const char *root, const struct guard_conf
 	return 0;
 }
 
-int prepare_stage_initramfs_config(struct txn *t, const char *root, enum initramfs_tool tool,
-				   char **ret_path)
+/*
+ * What prepare adds to the initramfs configuration of tool in root: *ret_path and its new
+ * *ret_text, or both NULL when there is nothing to add (vmxnet3 is listed already). Returns 0,
+ * -EOPNOTSUPP for a tool that needs no configuration, or -errno.
+ */
+static int initramfs_config_text(const char *root, enum initramfs_tool tool, const char **ret_path,
+				 char **ret_text)
 {
 	static const char dracut_conf[] = "# Written by vnic-install prepare: vnic's vmxnet3 in "
 					  "the initramfs.\nadd_drivers+=\" vmxnet3 \"\n";
-	const char *path;
-	_cleanup_free_ char *old = NULL, *host = NULL, *text = NULL;
+	_cleanup_free_ char *old = NULL, *host = NULL;
 	int r;
 
+	*ret_path = NULL;
+	*ret_text = NULL;
 	switch (tool) {
 	case INITRAMFS_UPDATE_INITRAMFS:
-		path = "/etc/initramfs-tools/modules";
-		r = path_chase(root, path, CHASE_NONEXISTENT, &host);
+		r = path_chase(root, "/etc/initramfs-tools/modules", CHASE_NONEXISTENT, &host);
 		if (r < 0)
 			return r;
 		r = read_full_file(host, READ_FILE_MAX, &old, NULL);
@@ -104,25 +111,43 @@ int prepare_stage_initramfs_config(struct txn *t, const char *root, enum initram
 			for (size_t i = 0; lines && lines[i]; i++) {
 				char *l = lines[i] + strspn(lines[i], " \t");
 
-				if (strncmp(l, "vmxnet3", 7) == 0 && (!l[7] || strchr(" \t", l[7]))) {
-					if (ret_path)
-						*ret_path = NULL;
+				if (strncmp(l, "vmxnet3", 7) == 0 && (!l[7] || strchr(" \t", l[7])))
 					return 0; /* already there */
-				}
 			}
 		}
-		if (asprintf(&text, "%s%s%s", old ? old : "",
-			     old && *old && old[strlen(old) - 1] != '\n' ? "\n" : "", "vmxnet3\n") < 0)
+		if (asprintf(ret_text, "%s%s%s", old ? old : "",
+			     old && *old && old[strlen(old) - 1] != '\n' ? "\n" : "", "vmxnet3\n") < 0) {
+			*ret_text = NULL;
 			return -ENOMEM;
-		r = txn_write_file(t, path, text, strlen(text), 0644);
-		break;
+		}
+		*ret_path = "/etc/initramfs-tools/modules";
+		return 0;
 	case INITRAMFS_DRACUT:
-		path = "/etc/dracut.conf.d/50-vnic-vmxnet3.conf";
-		r = txn_write_file(t, path, dracut_conf, strlen(dracut_conf), 0644);
-		break;
+		*ret_text = strdup(dracut_conf);
+		if (!*ret_text)
+			return -ENOMEM;
+		*ret_path = "/etc/dracut.conf.d/50-vnic-vmxnet3.conf";
+		return 0;
 	default:
 		return -EOPNOTSUPP;
 	}
+}
+
+int prepare_stage_initramfs_config(struct txn *t, const char *root, enum initramfs_tool tool,
+				   char **ret_path)
+{
+	_cleanup_free_ char *text = NULL;
+	const char *path;
+	int r;
+
+	r = initramfs_config_text(root, tool, &path, &text);
+	if (r < 0)
+		return r;
+	if (ret_path)
+		*ret_path = NULL;
+	if (!text)
+		return 0;
+	r = txn_write_file(t, path, text, strlen(text), 0644);
 	if (r < 0)
 		return r;
 	if (ret_path) {
@@ -254,6 +279,7 @@ struct ctx {
 	char *src_dir, *conf_path;
 	struct txn *txn;
 	struct chroot_mounts *binds;
+	bool dry_run;         /* plan: show the steps, change nothing */
 };
 
 static void ctx_done(struct ctx *c)
@@ -559,7 +585,8 @@ static int plan_network(struct ctx *c)
 		return r == -EUCLEAN ? -EMEDIUMTYPE : r;
 	}
 	c->have_plan = true;
-	log_info("Network: %s configuration of %s (%zu file%s) staged for the VMXNET3 NIC.",
+	if (!c->dry_run)
+		log_info("Network: %s configuration of %s (%zu file%s) staged for the VMXNET3 NIC.",
 		 owner.backend, c->from, c->plan.n_files, c->plan.n_files == 1 ? "" : "s");
 	netcfg_error_done(&err);
 	netcfg_owner_done(&owner);
@@ -574,9 +601,10 @@ static int detect(struct ctx *c)
 
 	r = distro_detect(c->root, &c->distro, &bad, &line);
 	if (r < 0) {
+		if (bad && line)
+			return log_error_errno(r, "Failed to read %s:%u: %m", bad, line);
 		if (bad)
-			return log_error_errno(r, "Failed to read %s%s%s: %m", bad,
-					       line ? ":" : "", line ? "" : "");
+			return log_error_errno(r, "Failed to read %s: %m", bad);
 		return log_error_errno(r, "Failed to identify the system in %s: %m", c->where);
 	}
 	r = tools_detect(c->root, &c->distro, &c->tools);
@@ -603,6 +631,193 @@ static int detect(struct ctx *c)
 		return log_error_errno(r, "Failed to find vnic's driver sources%s%s: %m (give them "
 				       "with --source DIR)", c->args->source_dir ? " in " : "",
 				       c->args->source_dir ? c->args->source_dir : "");
+	return 0;
+}
+
+/* --- the dry run (vnic-install plan --root|--image, plan prepare) -------------------------- */
+
+struct dry_steps {
+	struct plan_command *v;
+	size_t n;
+	char **titles;  /* owned */
+	char ***argvs;  /* owned */
+	size_t n_argvs;
+};
+
+static void dry_steps_done(struct dry_steps *d)
+{
+	free(d->v);
+	strv_free(d->titles);
+	for (size_t i = 0; i < d->n_argvs; i++)
+		strv_free(d->argvs[i]);
+	free(d->argvs);
+}
+
+/* Takes title (allocated), argv and undo (owned once added, also on failure). */
+static int dry_add(struct dry_steps *d, char *title, char **argv, char **undo)
+{
+	struct plan_command *v;
+	char ***a;
+	int r;
+
+	a = realloc(d->argvs, sizeof(*a) * (d->n_argvs + 2));
+	if (a) {
+		d->argvs = a;
+		if (argv)
+			a[d->n_argvs++] = argv;
+		if (undo)
+			a[d->n_argvs++] = undo;
+	} else {
+		strv_free(argv);
+		strv_free(undo);
+	}
+	r = title ? strv_consume(&d->titles, title) : -ENOMEM;
+	if (r < 0 || !a)
+		return -ENOMEM;
+	v = realloc(d->v, sizeof(*v) * (d->n + 1));
+	if (!v)
+		return -ENOMEM;
+	d->v = v;
+	v[d->n++] = (struct plan_command){ .title = title, .argv = argv, .undo_argv = undo };
+	return 0;
+}
+
+static char *fmt(const char *f, ...) _printf_(1, 2);
+static char *fmt(const char *f, ...)
+{
+	va_list ap;
+	char *s;
+	int r;
+
+	va_start(ap, f);
+	r = vasprintf(&s, f, ap);
+	va_end(ap);
+	return r < 0 ? NULL : s;
+}
+
+/* Prints what prepare_root() would do from here, in order; changes nothing. */
+static int show_plan(struct ctx *c, const struct guard_config *g)
+{
+	_cleanup_(dry_steps_done) struct dry_steps pre = {}, post = {};
+	_cleanup_strv_free_ char **files = NULL;
+	_cleanup_free_ char *src = dkms_source_dir(VNIC_VERSION), *conf = NULL, *gconf = NULL,
+			    *own = NULL, *itext = NULL, *bad = NULL;
+	struct netcfg_plan extra = {};
+	const char *ipath = NULL, *in = c->offline ? " (in the root's chroot)" : "";
+	char **argv = NULL, **undo = NULL;
+	unsigned built = 0;
+	int r;
+
+	if (!src)
+		return log_oom_or(-ENOMEM);
+	r = dkms_source_files(c->src_dir, &files);
+	if (r < 0)
+		return log_error_errno(r, "Failed to list the driver sources in %s: %m", c->src_dir);
+	r = dry_add(&pre, fmt("Stage the driver sources (%zu files and dkms.conf from %s) in %s; "
+			      "removed on rollback", strv_length(files), c->src_dir, src),
+		    NULL, NULL);
+	if (r >= 0 && (r = dkms_argv("add", VNIC_VERSION, NULL, 0, &argv)) >= 0 &&
+	    (r = dkms_argv("remove", VNIC_VERSION, NULL, 0, &undo)) >= 0)
+		r = dry_add(&pre, fmt("Register vmxnet3/%s with DKMS%s", VNIC_VERSION, in),
+			    TAKE_PTR(argv), TAKE_PTR(undo));
+	for (size_t i = 0; r >= 0 && i < c->kernels.n; i++) {
+		const struct kernel *k = &c->kernels.kernels[i];
+
+		if (!k->headers) {
+			r = dry_add(&pre, fmt("Kernel %s has no headers (%s): it keeps its own "
+					      "vmxnet3", k->release,
+					      k->headers_package ? k->headers_package : "?"),
+				    NULL, NULL);
+			continue;
+		}
+		built++;
+		if ((r = dkms_argv("build", VNIC_VERSION, k->release, 2, &argv)) >= 0)
+			r = dry_add(&pre, fmt("Build vmxnet3 %s for %s%s", VNIC_VERSION, k->release,
+					      in), TAKE_PTR(argv), NULL);
+		if (r >= 0 && (r = dkms_argv("install", VNIC_VERSION, k->release, 0, &argv)) >= 0)
+			r = dry_add(&pre, fmt("Install it into /lib/modules/%s/updates/dkms",
+					      k->release), TAKE_PTR(argv), NULL);
+	}
+	if (r < 0)
+		return log_oom_or(r);
+
+	/* The guard's files and the initramfs configuration, shown with their diffs. */
+	gconf = guard_config_format(g);
+	if (!gconf)
+		return log_oom_or(-ENOMEM);
+	r = netcfg_plan_add_file(&extra, GUARD_UNIT_PATH, guard_unit_text, strlen(guard_unit_text),
+				 0644, "the boot guard");
+	if (r >= 0)
+		r = netcfg_plan_add_file(&extra, GUARD_WANTS_PATH,
+					 "# Written by vnic-install prepare: runs the boot guard.\n"
+					 "[Unit]\nWants=vnic-guard.service\n",
+					 strlen("# Written by vnic-install prepare: runs the boot guard.\n"
+						"[Unit]\nWants=vnic-guard.service\n"),
+					 0644, "multi-user.target wants the boot guard");
+	if (r >= 0)
+		r = netcfg_plan_add_file(&extra, GUARD_CONF_PATH, gconf, strlen(gconf), 0644,
+					 "the guard's settings");
+	if (r >= 0 && c->tools.initramfs_tool != INITRAMFS_NONE) {
+		r = initramfs_config_text(c->root, c->tools.initramfs_tool, &ipath, &itext);
+		if (r == -EOPNOTSUPP)
+			r = 0;
+		if (r >= 0 && itext)
+			r = netcfg_plan_add_file(&extra, ipath, itext, strlen(itext), 0644,
+						 "vmxnet3 in the initramfs");
+	}
+	if (r < 0) {
+		netcfg_plan_done(&extra);
+		return log_error_errno(r, "Failed to plan the guard's files in %s: %m", c->where);
+	}
+
+	if (c->offline && !tools_find_program(c->root, "vnic-install", &own))
+		r = dry_add(&post, fmt("Copy this vnic-install to %s (the guard runs it)",
+				       GUARD_BINARY_PATH), NULL, NULL);
+	for (size_t i = 0; r >= 0 && i < c->kernels.n; i++) {
+		const struct kernel *k = &c->kernels.kernels[i];
+		_cleanup_free_ char *image = NULL;
+
+		if (!k->headers || c->tools.initramfs_tool == INITRAMFS_NONE)
+			continue;
+		if (initramfs_find_image(c->root, c->tools.initramfs_tool, k->release, &image) < 0) {
+			r = dry_add(&post, fmt("Kernel %s has no initramfs; none is created",
+					       k->release), NULL, NULL);
+			continue;
+		}
+		if ((r = initramfs_regen_argv(c->tools.initramfs_tool, k->release, image,
+					      &argv)) >= 0)
+			r = dry_add(&post, fmt("Regenerate the initramfs of %s%s", k->release, in),
+				    TAKE_PTR(argv), NULL);
+		if (r >= 0 && (r = initramfs_list_argv(c->tools.initramfs_tool, image, &argv)) >= 0)
+			r = dry_add(&post, fmt("Check that %s holds vnic's vmxnet3 (else everything "
+					       "is undone)", image), TAKE_PTR(argv), NULL);
+	}
+	if (r < 0) {
+		netcfg_plan_done(&extra);
+		return log_oom_or(r);
+	}
+	if (built == 0)
+		log_warning("No kernel in %s has its headers installed: prepare would stop there.",
+			    c->where);
+
+	struct plan_view v = {
+		.operation = "prepare",
+		.root = c->root,
+		.from = c->from,
+		.to = "the VMXNET3 NIC (matched by driver)",
+		.backend = c->plan.backend,
+		.driver_steps = pre.v,
+		.n_driver_steps = pre.n,
+		.netcfg = &c->plan,
+		.extra_files = &extra,
+		.final_steps = post.v,
+		.n_final_steps = post.n,
+	};
+	r = plan_print(stdout, &v, c->args->json, &bad);
+	netcfg_plan_done(&extra);
+	if (r < 0)
+		return log_error_errno(r, "Failed to read %s in %s for its diff: %m",
+				       bad ? bad : "a file", c->where);
 	return 0;
 }
 
@@ -646,6 +861,11 @@ static int prepare_root(struct ctx *c)
 				  "vnic-install package) in it first.", c->where, list);
 			return -ENOPKG;
 		}
+	}
+	if (c->dry_run) {
+		g.check = c->check ? c->check : "address";
+		g.from = c->from;
+		return show_plan(c, &g);
 	}
 	r = check_interrupted();
 	if (r < 0)
@@ -734,9 +954,10 @@ static int undo(struct ctx *c, int r)
 	return fail_exit(r);
 }
 
-static int prepare_dir(const struct vnic_args *args)
+static int prepare_dir(const struct vnic_args *args, bool dry_run)
 {
-	struct ctx c = { .args = args, .root = root_is_host(args->root) ? NULL : args->root };
+	struct ctx c = { .args = args, .root = root_is_host(args->root) ? NULL : args->root,
+			 .dry_run = dry_run };
 	int r, code;
 
 	c.offline = c.root != NULL;
@@ -750,7 +971,7 @@ static int prepare_dir(const struct vnic_args *args)
 	}
 	r = prepare_root(&c);
 	code = r < 0 ? undo(&c, r) : EXIT_OK;
-	if (r == 0)
+	if (r == 0 && !dry_run)
 		log_info("Prepared %s: shut the VM down, change its adapter to VMXNET3 and boot; "
 			 "then run 'vnic-install confirm'. Until then the boot guard restores the "
 			 "E1000 configuration if the VMXNET3 link does not come up.", c.where);
@@ -758,11 +979,12 @@ static int prepare_dir(const struct vnic_args *args)
 	return code;
 }
 
-static int prepare_image(const struct vnic_args *args)
+static int prepare_image(const struct vnic_args *args, bool dry_run)
 {
 	_cleanup_image_session_ struct image_session *s = NULL;
 	struct image_layout layout = {};
-	struct ctx c = { .args = args, .offline = true, .image = true, .where = args->image };
+	struct ctx c = { .args = args, .offline = true, .image = true, .where = args->image,
+			 .dry_run = dry_run };
 	_cleanup_free_ char *why = NULL, *rootdir = NULL;
 	char workdir[] = "/run/vnic-image.XXXXXX";
 	enum image_format fmt;
@@ -818,6 +1040,13 @@ static int prepare_image(const struct vnic_args *args)
 	r = chroot_private_namespace();
 	if (r < 0) {
 		log_error_errno(r, "Failed to create a private mount namespace: %m");
+		goto out;
+	}
+	if (image_session_direct(s) && dry_run) {
+		/* Mounting it read-write could replay a journal: a dry run must not write. */
+		log_error("plan --image needs qemu-storage-daemon (Debian: qemu-system-common), so "
+			  "that %s is only read.", args->image);
+		code = EXIT_PREREQ;
 		goto out;
 	}
 	if (image_session_direct(s))
@@ -889,6 +1118,10 @@ static int prepare_image(const struct vnic_args *args)
 		goto out;
 	}
 	ctx_done(&c);
+	if (dry_run) {
+		code = EXIT_OK; /* the session ends below without writing anything back */
+		goto out;
+	}
 	r = fault_inject("image-finish");
 	if (r < 0) {
 		log_error_errno(r, "Failed before the commit of %s (injected): %m", args->image);
@@ -918,6 +1151,13 @@ int verb_prepare(const struct vnic_args *args)
 {
 	catch_signals();
 	if (args->image)
-		return prepare_image(args);
-	return prepare_dir(args);
+		return prepare_image(args, false);
+	return prepare_dir(args, false);
+}
+
+int verb_prepare_plan(const struct vnic_args *args)
+{
+	if (args->image)
+		return prepare_image(args, true);
+	return prepare_dir(args, true);
 }

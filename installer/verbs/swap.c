@@ -377,7 +377,24 @@ int verb_plan(const struct vnic_args *args)
 	_cleanup_free_ char *bad = NULL;
 	struct swap s = {};
 	struct plan_view v;
+	const char *what = args->n_verb_args ? args->verb_args[0] : NULL;
+	bool fake = streq(getenv("VNIC_TEST_FAKE_LIVE"), "1");
 	int r;
+
+	if (what && !streq(what, "swap") && !streq(what, "prepare")) {
+		log_error("plan %s: expected 'swap' or 'prepare'.", what);
+		return EXIT_USAGE;
+	}
+	/* A system mounted elsewhere or an image can only be prepared, not swapped (the fake-live
+	 * tests treat --root as the running system). */
+	if (streq(what, "prepare") || args->image || (!root_is_host(args->root) && !fake)) {
+		if (streq(what, "swap")) {
+			log_error("plan swap: swap works on the running system only; 'plan prepare' "
+				  "shows what prepare does with --root or --image.");
+			return EXIT_USAGE;
+		}
+		return verb_prepare_plan(args);
+	}
 
 	r = swap_prepare(&s, args, true);
 	if (r != 0) {

@@ -20,6 +20,8 @@ int begin_transaction(const struct vnic_args *args, const char *op, struct txn *
 int exit_code_for_errno(int r);
 int verb_version(const struct vnic_args *args);
 int verb_prepare(const struct vnic_args *args);
+/* The dry run of prepare (plan --root|--image, plan prepare). */
+int verb_prepare_plan(const struct vnic_args *args);
 int verb_guard(const struct vnic_args *args);
 int verb_plan(const struct vnic_args *args);
 int verb_swap(const struct vnic_args *args);

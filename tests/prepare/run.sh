@@ -81,6 +81,20 @@ for family in debian rhel; do
 	r=$work/root-$family
 	rm -rf "$r"; "$here/mkroot.sh" "$r" "$family"
 	before=$(snap "$r"); hbefore=$(host_state)
+	# The dry run: every step shown (DKMS, files with diffs, the guard, the initramfs), nothing
+	# changed, and the same as one JSON document.
+	out=$("$vnic" plan --root "$r" --from ens33 --source "$top" 2>&1); rc=$?
+	js=$("$vnic" plan --root "$r" --from ens33 --source "$top" --json 2>/dev/null)
+	case $family in debian) regen=update-initramfs ;; rhel) regen=dracut ;; esac
+	if [ $rc -eq 0 ] && grep -q "dkms build vmxnet3/2.0.0 -k $kver" <<<"$out" &&
+		grep -q "^ *run:  $regen" <<<"$out" && grep -q "+CHECK=" <<<"$out" &&
+		grep -q "vnic-guard.service" <<<"$out" &&
+		/usr/bin/python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["operation"] == "prepare"; assert any(s["kind"] == "write" for s in d["steps"])' <<<"$js" &&
+		[ "$(snap "$r")" = "$before" ] && [ "$(host_state)" = "$hbefore" ]; then
+		ok "root-$family: plan --root shows every step (text and JSON) and changes nothing"
+	else
+		bad "root-$family plan" "rc=$rc; $out; diff: $(diff <(echo "$before") <(snap "$r") | head)"
+	fi
 	touch "$r/etc/vnic-test-fail-build"
 	out=$("$vnic" prepare --root "$r" --from ens33 --source "$top" 2>&1); rc=$?
 	rm -f "$r/etc/vnic-test-fail-build"
@@ -121,6 +135,18 @@ for family in debian rhel; do
 	fi
 done
 
+# Bad input: a malformed os-release is named with its line, and nothing changes.
+r=$work/root-bad
+debian_root "$r"
+printf 'ID=debian\nVERSION_ID="12\n' >"$r/etc/os-release"
+before=$(snap "$r")
+out=$("$vnic" prepare --root "$r" --from ens33 --source "$top" 2>&1); rc=$?
+if [ $rc -ne 0 ] && grep -q "/etc/os-release:2" <<<"$out" && [ "$(snap "$r")" = "$before" ]; then
+	ok "root: a malformed os-release is refused with file:line, the root unchanged"
+else
+	bad "root malformed os-release" "rc=$rc; $out"
+fi
+
 # --- --image ----------------------------------------------------------------------------------
 img=$work/disk.raw
 debian_root "$work/r"
@@ -129,6 +155,14 @@ mv "$work/r/boot/"* "$work/b/"
 mkimage "$work/r" "$img" "$work/b"
 sum0=$(sha256sum <"$img")
 hbefore=$(host_state)
+out=$("$vnic" plan --image "$img" --from ens33 --source "$top" 2>&1); rc=$?
+if [ $rc -eq 0 ] && grep -q "dkms build vmxnet3/2.0.0 -k $kver" <<<"$out" &&
+	[ "$(sha256sum <"$img")" = "$sum0" ] && [ ! -e "$img.vnic-overlay.qcow2" ] &&
+	[ "$(host_state)" = "$hbefore" ]; then
+	ok "image: plan --image shows prepare's steps; the image stays byte-identical"
+else
+	bad "image plan" "rc=$rc; $out"
+fi
 for fault in dkms-build:1 initramfs:1 write:5:ENOSPC step:3 image-finish:1; do
 	out=$(VNIC_FAULT=$fault "$vnic" prepare --image "$img" --from ens33 --source "$top" 2>&1); rc=$?
 	if [ $rc -ne 0 ] && [ "$(sha256sum <"$img")" = "$sum0" ] && [ ! -e "$img.vnic-overlay.qcow2" ] &&
