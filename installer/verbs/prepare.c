@@ -871,16 +871,17 @@ static int prepare_root(struct ctx *c)
 	if (r < 0)
 		return r;
 
-	targs.root = c->root;
-	r = begin_transaction(&targs, "prepare", &c->txn);
-	if (r < 0)
-		return r;
+	/* Before the transaction: recovering an interrupted run also runs the root's tools. */
 	if (c->offline) {
 		r = chroot_setup(c->root, &c->binds);
 		if (r < 0)
 			return log_error_errno(r, "Failed to bind /proc, /sys and /dev into %s: %m",
 					       c->where);
 	}
+	targs.root = c->root;
+	r = begin_transaction(&targs, "prepare", &c->txn);
+	if (r < 0)
+		return r;
 	r = install_driver(c);
 	if (r < 0)
 		return r;

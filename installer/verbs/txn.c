@@ -8,12 +8,37 @@
 #include "lib/json.h"
 #include "lib/log.h"
 #include "lib/path.h"
+#include "system/chroot.h"
 #include "txn/txn.h"
 #include "verbs.h"
 
 static const char *root_name(const struct vnic_args *args)
 {
 	return root_is_host(args->root) ? "/" : args->root;
+}
+
+/*
+ * For recover and rollback under --root: undo commands (dkms remove, update-initramfs, dracut)
+ * run in the root's chroot and need /proc, /sys and /dev there, as when prepare ran them (or
+ * dracut leaves a regular file /dev/null in the root). The binds live in a mount namespace
+ * of this process only. Without them (not root, say) the undo still runs, with a warning.
+ */
+static struct chroot_mounts *bind_root(const struct vnic_args *args)
+{
+	struct chroot_mounts *m = NULL;
+	int r;
+
+	if (root_is_host(args->root))
+		return NULL;
+	r = chroot_private_namespace();
+	if (r >= 0)
+		r = chroot_setup(args->root, &m);
+	if (r < 0) {
+		log_warning_errno(r, "Cannot bind /proc, /sys and /dev into %s (%m); undo commands "
+				  "run in it without them.", args->root);
+		return NULL;
+	}
+	return m;
 }
 
 int exit_code_for_errno(int r)
@@ -120,6 +145,7 @@ int verb_status(const struct vnic_args *args)
 
 int verb_recover(const struct vnic_args *args)
 {
+	_cleanup_chroot_ struct chroot_mounts *binds = bind_root(args);
 	struct txn_info info;
 	int r;
 
@@ -159,6 +185,7 @@ int verb_confirm(const struct vnic_args *args)
 
 int verb_rollback(const struct vnic_args *args)
 {
+	_cleanup_chroot_ struct chroot_mounts *binds = bind_root(args);
 	struct txn_info info;
 	int r;
 
