@@ -434,6 +434,51 @@ int txn_write_file(struct txn *t, const char *path, const void *data, size_t siz
 	return journal_appendf(t, "DONE %u %s", n, sha);
 }
 
+int txn_keep_file(struct txn *t, const char *path, unsigned *ret_n)
+{
+	_cleanup_free_ char *host = NULL;
+	struct stat st;
+	unsigned n;
+	int r;
+
+	r = host_path(t, path, &host);
+	if (r < 0)
+		return r;
+	if (stat(host, &st) < 0)
+		return negative_errno();
+	if (!S_ISREG(st.st_mode))
+		return -EINVAL;
+	if ((uint64_t)st.st_size > BACKUP_MAX)
+		return -EFBIG;
+	r = record_original(t, path, host, &n);
+	if (r < 0)
+		return r;
+	if (r == 0)
+		return -ENOENT; /* gone in between */
+	r = txn_kept_file_changed(t, n, path);
+	if (r < 0)
+		return r;
+	*ret_n = n;
+	return 0;
+}
+
+int txn_kept_file_changed(struct txn *t, unsigned n, const char *path)
+{
+	_cleanup_free_ char *host = NULL, *data = NULL;
+	char sha[SHA256_HEX_SIZE];
+	size_t size;
+	int r;
+
+	r = host_path(t, path, &host);
+	if (r < 0)
+		return r;
+	r = read_full_file(host, BACKUP_MAX, &data, &size);
+	if (r < 0)
+		return r;
+	sha256_hex(data, size, sha);
+	return journal_appendf(t, "DONE %u %s", n, sha);
+}
+
 int txn_remove_file(struct txn *t, const char *path)
 {
 	_cleanup_free_ char *host = NULL;

@@ -59,6 +59,15 @@ int txn_write_file(struct txn *t, const char *path, const void *data, size_t siz
 		   mode_t new_mode);
 /* Removes a file (kept as a backup, so that it can be restored). */
 int txn_remove_file(struct txn *t, const char *path);
+/*
+ * For a file that a command is about to rewrite (an initramfs): backs up its contents now, so
+ * that a rollback puts the same bytes back, without running any tool. *ret_n identifies the
+ * record for txn_kept_file_changed(), which records the new contents' checksum once the
+ * command has run (so that `rollback` can tell a later change). -ENOENT when the file does not
+ * exist, -EFBIG when it is larger than the journal keeps backups of (64 MiB).
+ */
+int txn_keep_file(struct txn *t, const char *path, unsigned *ret_n);
+int txn_kept_file_changed(struct txn *t, unsigned n, const char *path);
 
 /*
  * Runs a command (argv) whose effect is undone by undo_argv (NULL if it needs no undo) and

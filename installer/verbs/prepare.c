@@ -280,6 +280,8 @@ struct ctx {
 	struct txn *txn;
 	struct chroot_mounts *binds;
 	bool dry_run;         /* plan: show the steps, change nothing */
+	unsigned *kept;       /* per kernel: the journal record of its initramfs backup, or */
+	bool *is_kept;        /* none (too large: the rollback regenerates it instead) */
 };
 
 static void ctx_done(struct ctx *c)
@@ -297,6 +299,8 @@ static void ctx_done(struct ctx *c)
 	free(c->check);
 	free(c->src_dir);
 	free(c->conf_path);
+	free(c->kept);
+	free(c->is_kept);
 }
 
 /* Runs argv through the transaction (in the root's chroot when offline); logs on failure. */
@@ -376,21 +380,33 @@ static int install_driver(struct ctx *c)
 				       "/usr/src/vmxnet3-%s in %s: %m", c->src_dir, VNIC_VERSION,
 				       c->where);
 	/*
-	 * Undo order is newest first, so that an initramfs regenerated on rollback no longer holds
-	 * our module: first a step whose undo regenerates the initramfs, then `dkms add` whose undo
-	 * removes the driver from every kernel.
+	 * Each initramfs is backed up before anything changes: a rollback (also the boot guard's
+	 * restore) puts the same bytes back, in a moment, without running the initramfs tool. An
+	 * image too large for the journal gets a step whose undo regenerates it instead; undo order
+	 * is newest first, so that regeneration runs after `dkms remove` (the undo of `dkms add`
+	 * below) and no longer finds our module.
 	 */
+	c->kept = calloc(c->kernels.n ? c->kernels.n : 1, sizeof(*c->kept));
+	c->is_kept = calloc(c->kernels.n ? c->kernels.n : 1, sizeof(*c->is_kept));
+	if (!c->kept || !c->is_kept)
+		return log_oom_or(-ENOMEM);
 	for (size_t i = 0; i < c->kernels.n; i++) {
 		_cleanup_strv_free_ char **regen = NULL;
+		_cleanup_free_ char *image = NULL;
 		char *noop[] = { (char *)"true", NULL };
 
 		if (!c->kernels.kernels[i].headers)
 			continue;
-		_cleanup_free_ char *image = NULL;
-
 		if (initramfs_find_image(c->root, c->tools.initramfs_tool,
 					 c->kernels.kernels[i].release, &image) < 0)
 			continue;
+		r = txn_keep_file(c->txn, image, &c->kept[i]);
+		if (r == 0) {
+			c->is_kept[i] = true;
+			continue;
+		}
+		if (r != -EFBIG)
+			return log_error_errno(r, "Failed to back up %s in %s: %m", image, c->where);
 		if (initramfs_regen_argv(c->tools.initramfs_tool, c->kernels.kernels[i].release,
 					 image, &regen) < 0)
 			continue;
@@ -490,6 +506,12 @@ static int update_initramfs(struct ctx *c)
 			return -EIO;
 		}
 		exec_result_done(&res);
+		if (c->is_kept && c->is_kept[i]) {
+			r = txn_kept_file_changed(c->txn, c->kept[i], image);
+			if (r < 0)
+				return log_error_errno(r, "Failed to write the journal in %s: %m",
+						       c->where);
+		}
 		log_info("Initramfs of %s in %s regenerated; it holds vnic's vmxnet3.", k->release,
 			 c->where);
 	}
@@ -786,7 +808,9 @@ static int show_plan(struct ctx *c, const struct guard_config *g)
 		}
 		if ((r = initramfs_regen_argv(c->tools.initramfs_tool, k->release, image,
 					      &argv)) >= 0)
-			r = dry_add(&post, fmt("Regenerate the initramfs of %s%s", k->release, in),
+			r = dry_add(&post, fmt("Regenerate the initramfs of %s%s; the image as it "
+					       "is now is kept in the journal and put back on "
+					       "rollback", k->release, in),
 				    TAKE_PTR(argv), NULL);
 		if (r >= 0 && (r = initramfs_list_argv(c->tools.initramfs_tool, image, &argv)) >= 0)
 			r = dry_add(&post, fmt("Check that %s holds vnic's vmxnet3 (else everything "
