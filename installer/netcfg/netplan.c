@@ -98,8 +98,33 @@ static size_t count_nodes(yaml_document_t *d, yaml_node_t *n, unsigned depth, si
 	return c;
 }
 
+/* The first mapping key under n that is not a plain scalar (`? [a, b]: x`), or NULL: netplan
+ * has no such keys, and a lookup by name cannot match them. count_nodes() bounded the walk. */
+static yaml_node_t *complex_key(yaml_document_t *d, yaml_node_t *n, unsigned depth)
+{
+	yaml_node_t *bad = NULL;
+
+	if (!n || depth > 64)
+		return NULL;
+	if (n->type == YAML_SEQUENCE_NODE)
+		for (yaml_node_item_t *i = n->data.sequence.items.start;
+		     i < n->data.sequence.items.top && !bad; i++)
+			bad = complex_key(d, yaml_document_get_node(d, *i), depth + 1);
+	else if (n->type == YAML_MAPPING_NODE)
+		for (yaml_node_pair_t *p = n->data.mapping.pairs.start;
+		     p < n->data.mapping.pairs.top && !bad; p++) {
+			yaml_node_t *k = yaml_document_get_node(d, p->key);
+
+			if (!node_is(k, YAML_SCALAR_NODE))
+				return k ? k : n;
+			bad = complex_key(d, yaml_document_get_node(d, p->value), depth + 1);
+		}
+	return bad;
+}
+
 static int load_yaml(const char *path, const char *data, yaml_document_t **ret, struct netcfg_error *err)
 {
+	yaml_node_t *bad;
 	_cleanup_yaml_document_ yaml_document_t *doc = NULL;
 	yaml_document_t extra;
 	yaml_parser_t parser;
@@ -146,6 +171,10 @@ static int load_yaml(const char *path, const char *data, yaml_document_t **ret, 
 		return nc_bad(err, path, 1, "YAML too large or nested too deep");
 	if (!node_is(root, YAML_MAPPING_NODE))
 		return nc_bad(err, path, line_of(root), "the top level is not a mapping");
+	bad = complex_key(doc, root, 0);
+	if (bad)
+		return nc_bad(err, path, line_of(bad), "a key that is a list or a mapping (netplan "
+			      "keys are plain names)");
 	*ret = TAKE_PTR(doc);
 	return 0;
 }

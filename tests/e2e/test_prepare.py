@@ -13,7 +13,10 @@ debugfs (the harness boots kernels directly). Then:
    its own once its link wait (CUT_TIMEOUT) is over. The next boot of the same disk with the
    E1000 NIC gets its DHCP address as before the preparation.
 
-Each boot runs on its own qcow2 overlay, so the prepared image serves both scenarios.
+3. A second template with a static address on the E1000, booted with a VMXNET3 NIC that kept
+   the E1000's MAC: the static address is up on it, and `confirm` commits.
+
+Each boot runs on its own qcow2 overlay, so a prepared image serves several scenarios.
 """
 import pathlib
 import shutil
@@ -32,6 +35,7 @@ VMX_MAC = "52:54:00:77:09:11"
 # the guard starts, and a shorter wait would (correctly) restore the E1000 configuration.
 GUARD_TIMEOUT = 300
 CUT_TIMEOUT = 60
+STATIC = "10.77.0.70"
 APPEND = "root=/dev/vda rw console=ttyS0,115200 panic=-1"
 
 
@@ -41,11 +45,24 @@ def debugfs_dump(image, src, dst):
     assert dst.exists() and dst.stat().st_size > 0, f"{src} is not in {image}"
 
 
-def prepare_image(work, link_timeout):
+def debugfs_write(image, text, dst):
+    """Replaces dst in the (unmounted, whole-disk ext4) image with text."""
+    src = pathlib.Path(str(image) + ".write")
+    src.write_text(text)
+    src.chmod(0o644)
+    subprocess.run(["debugfs", "-w", "-R", f"rm {dst}", str(image)], capture_output=True)
+    subprocess.run(["debugfs", "-w", "-R", f"write {src} {dst}", str(image)], check=True,
+                   capture_output=True)
+    src.unlink()
+
+
+def prepare_image(work, link_timeout, interfaces=None):
     from vnictest.images import get_image
     img = get_image("ifupdown")
     disk = work / "template.raw"
     subprocess.run(["cp", "--sparse=always", str(img.disk), str(disk)], check=True)
+    if interfaces:
+        debugfs_write(disk, interfaces, "/etc/network/interfaces")
     r = subprocess.run([str(VNIC), "prepare", "--image", str(disk), "--from", "ens3",
                         "--timeout", str(link_timeout), "--source", str(TOP)],
                        capture_output=True, text=True, timeout=3600)
@@ -68,6 +85,17 @@ def prepared_short(tmp_path_factory):
     """The link is cut in this one: a short wait only makes the restore come sooner."""
     work = tmp_path_factory.mktemp("prepare-short")
     yield prepare_image(work, CUT_TIMEOUT)
+    shutil.rmtree(work, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def prepared_static(tmp_path_factory):
+    """The second template: a static address on the E1000, no DHCP."""
+    work = tmp_path_factory.mktemp("prepare-static")
+    yield prepare_image(work, GUARD_TIMEOUT, interfaces=(
+        "source /etc/network/interfaces.d/*\n\nauto lo\niface lo inet loopback\n\n"
+        f"auto ens3\niface ens3 inet static\n    address {STATIC}/24\n"
+        "    gateway 10.77.0.1\n"))
     shutil.rmtree(work, ignore_errors=True)
 
 
@@ -105,6 +133,24 @@ def test_boots_on_vmxnet3_and_confirms(prepared, vnic_net, vnic_dir):
         assert r.rc == 0, r
         st = vm.sh("/usr/local/sbin/vnic-install status")
         assert "Pending: none" in st and "committed" in st, st
+    finally:
+        vm.kill()
+
+
+def test_static_same_mac_boots_on_vmxnet3(prepared_static, vnic_net, vnic_dir):
+    """The static template, and the adapter replaced keeping the E1000's MAC (VMware keeps it
+    when the admin sets it by hand): the static address is up on the VMXNET3 NIC."""
+    vm = boot(vnic_net, vnic_dir / "static", prepared_static,
+              [Nic("vmxnet3", E1000_MAC, slot=3)])
+    try:
+        vm.wait_for(f"ip -4 -o addr show dev ens3 | grep -q 'inet {STATIC}/'", timeout=180,
+                    what="the static address on the VMXNET3 NIC")
+        assert vm.sh("readlink /sys/class/net/ens3/device/driver").strip().endswith("vmxnet3")
+        assert vm.sh("cat /sys/module/vmxnet3/version").strip() == VERSION
+        vm.sh("ping -c 2 -W 2 10.77.0.1", timeout=30)
+        assert vnic_net.ping(STATIC, count=2), f"{STATIC} does not answer from the gateway"
+        r = vm.run("/usr/local/sbin/vnic-install confirm", timeout=120)
+        assert r.rc == 0, r
     finally:
         vm.kill()
 
