@@ -129,8 +129,11 @@ check: deps ## Run every test tier (needs root), with a summary and each tier's 
 	@$(if $(VNIC_SLOW_TESTS), tests/tier.sh e2e-slow $(MAKE) --no-print-directory check-e2e-slow)
 	@tests/tier.sh --summary
 
-check-unit: $(UNIT_BINS) $(VNIC_SAN) ## Unit tests (cmocka) under ASan and UBSan
+check-unit: $(UNIT_BINS) $(VNIC_SAN) $(FUZZ_BINS) ## Unit tests (cmocka) under ASan and UBSan; fuzz seeds
 	@tests/unit/run.sh $(UNIT_BINS)
+	@# The fuzz targets build the installer with clang (warnings gcc misses) and replay their
+	@# seed corpora, crash regressions included, for a few seconds each.
+	@tests/fuzz/run.sh 3 $(FUZZ_BINS)
 
 check-roots: $(VNIC_SAN) ## vnic-install detect on every fake root in tests/roots (ASan, UBSan)
 	@tests/roots/run.sh $(VNIC_SAN)

@@ -722,7 +722,7 @@ static int show_plan(struct ctx *c, const struct guard_config *g)
 {
 	_cleanup_(dry_steps_done) struct dry_steps pre = {}, post = {};
 	_cleanup_strv_free_ char **files = NULL;
-	_cleanup_free_ char *src = dkms_source_dir(VNIC_VERSION), *conf = NULL, *gconf = NULL,
+	_cleanup_free_ char *src = dkms_source_dir(VNIC_VERSION), *gconf = NULL,
 			    *own = NULL, *itext = NULL, *bad = NULL;
 	struct netcfg_plan extra = {};
 	const char *ipath = NULL, *in = c->offline ? " (in the root's chroot)" : "";

@@ -145,7 +145,7 @@ int verb_status(const struct vnic_args *args)
 
 int verb_recover(const struct vnic_args *args)
 {
-	_cleanup_chroot_ struct chroot_mounts *binds = bind_root(args);
+	_cleanup_chroot_ _unused_ struct chroot_mounts *binds = bind_root(args);
 	struct txn_info info;
 	int r;
 
@@ -185,7 +185,7 @@ int verb_confirm(const struct vnic_args *args)
 
 int verb_rollback(const struct vnic_args *args)
 {
-	_cleanup_chroot_ struct chroot_mounts *binds = bind_root(args);
+	_cleanup_chroot_ _unused_ struct chroot_mounts *binds = bind_root(args);
 	struct txn_info info;
 	int r;
 
