@@ -65,38 +65,17 @@ const char *prereq_family_to_string(enum prereq_family f)
 	return (unsigned)f < ELEMENTSOF(names) ? names[f] : "unknown";
 }
 
-const char *pkg_manager_to_string(enum pkg_manager m)
+enum package_manager prereq_usable_manager(const char *root, enum package_manager detected)
 {
-	static const char *const names[] = {
-		[PKG_MANAGER_NONE] = "none",     [PKG_MANAGER_APT] = "apt-get",
-		[PKG_MANAGER_DNF] = "dnf",       [PKG_MANAGER_YUM] = "yum",
-		[PKG_MANAGER_ZYPPER] = "zypper", [PKG_MANAGER_TDNF] = "tdnf",
-		[PKG_MANAGER_PACMAN] = "pacman",
+	static const char *const programs[] = {
+		[PACKAGE_MANAGER_APT] = "apt-get", [PACKAGE_MANAGER_DNF] = "dnf",
+		[PACKAGE_MANAGER_YUM] = "yum",     [PACKAGE_MANAGER_ZYPPER] = "zypper",
+		[PACKAGE_MANAGER_PACMAN] = "pacman", [PACKAGE_MANAGER_TDNF] = "tdnf",
 	};
-	return (unsigned)m < ELEMENTSOF(names) ? names[m] : "none";
-}
 
-enum pkg_manager prereq_pkg_manager(const char *root, enum prereq_family f)
-{
-	switch (f) {
-	case PREREQ_FAMILY_DEBIAN:
-		return exec_find_program(root, "apt-get", NULL) ? PKG_MANAGER_APT : PKG_MANAGER_NONE;
-	case PREREQ_FAMILY_RHEL:
-	case PREREQ_FAMILY_FEDORA:
-	case PREREQ_FAMILY_AMAZON:
-		/* RHEL/OL/CentOS 7 and Amazon Linux 2 have yum only; 8 and later have dnf. */
-		if (exec_find_program(root, "dnf", NULL))
-			return PKG_MANAGER_DNF;
-		return exec_find_program(root, "yum", NULL) ? PKG_MANAGER_YUM : PKG_MANAGER_NONE;
-	case PREREQ_FAMILY_SUSE:
-		return exec_find_program(root, "zypper", NULL) ? PKG_MANAGER_ZYPPER : PKG_MANAGER_NONE;
-	case PREREQ_FAMILY_PHOTON:
-		return exec_find_program(root, "tdnf", NULL) ? PKG_MANAGER_TDNF : PKG_MANAGER_NONE;
-	case PREREQ_FAMILY_ARCH:
-		return exec_find_program(root, "pacman", NULL) ? PKG_MANAGER_PACMAN : PKG_MANAGER_NONE;
-	default:
-		return PKG_MANAGER_NONE;
-	}
+	if ((unsigned)detected >= ELEMENTSOF(programs) || !programs[detected])
+		return PACKAGE_MANAGER_NONE;
+	return exec_find_program(root, programs[detected], NULL) ? detected : PACKAGE_MANAGER_NONE;
 }
 
 /* The flavor of a kernel release: what follows its last '-' when that is not a number. */
@@ -209,7 +188,7 @@ void prereq_plan_done(struct prereq_plan *p)
 	*p = (struct prereq_plan){};
 }
 
-static int install_command(enum pkg_manager m, char *const *packages, char ***ret)
+static int install_command(enum package_manager m, char *const *packages, char ***ret)
 {
 	static const char *const apt[] = { "apt-get", "install", "-y", "--no-install-recommends", NULL };
 	static const char *const dnf[] = { "dnf", "install", "-y", NULL };
@@ -222,12 +201,12 @@ static int install_command(enum pkg_manager m, char *const *packages, char ***re
 	int r;
 
 	switch (m) {
-	case PKG_MANAGER_APT: head = apt; break;
-	case PKG_MANAGER_DNF: head = dnf; break;
-	case PKG_MANAGER_YUM: head = yum; break;
-	case PKG_MANAGER_ZYPPER: head = zypper; break;
-	case PKG_MANAGER_TDNF: head = tdnf; break;
-	case PKG_MANAGER_PACMAN: head = pacman; break;
+	case PACKAGE_MANAGER_APT: head = apt; break;
+	case PACKAGE_MANAGER_DNF: head = dnf; break;
+	case PACKAGE_MANAGER_YUM: head = yum; break;
+	case PACKAGE_MANAGER_ZYPPER: head = zypper; break;
+	case PACKAGE_MANAGER_TDNF: head = tdnf; break;
+	case PACKAGE_MANAGER_PACMAN: head = pacman; break;
 	default: return -EOPNOTSUPP;
 	}
 	for (; *head; head++)
@@ -250,7 +229,7 @@ static int plan_add(struct prereq_plan *p, const char *what, const char *package
 	return strv_push(&p->packages, package);
 }
 
-int prereq_plan(enum prereq_family f, enum pkg_manager m, const struct prereq_state *s,
+int prereq_plan(enum prereq_family f, enum package_manager m, const struct prereq_state *s,
 		struct prereq_plan *ret)
 {
 	_cleanup_(prereq_plan_done) struct prereq_plan p = {};
@@ -283,7 +262,7 @@ int prereq_plan(enum prereq_family f, enum pkg_manager m, const struct prereq_st
 			 "'dnf install epel-release'; Oracle Linux 8/9: 'dnf install "
 			 "oracle-epel-release-el8' / '-el9'; RHEL: see "
 			 "https://docs.fedoraproject.org/en-US/epel/).";
-	if (known && m != PKG_MANAGER_NONE && (r = install_command(m, p.packages, &p.install_argv)) < 0)
+	if (known && m != PACKAGE_MANAGER_NONE && (r = install_command(m, p.packages, &p.install_argv)) < 0)
 		return r;
 done:
 	*ret = p;

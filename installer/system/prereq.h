@@ -9,6 +9,8 @@
 
 #include <stdbool.h>
 
+#include "system/tools.h" /* enum package_manager */
+
 enum prereq_family {
 	PREREQ_FAMILY_UNKNOWN,
 	PREREQ_FAMILY_DEBIAN,  /* Debian, Ubuntu and derivatives: apt-get */
@@ -20,29 +22,18 @@ enum prereq_family {
 	PREREQ_FAMILY_ARCH,    /* Arch Linux: pacman */
 };
 
-enum pkg_manager {
-	PKG_MANAGER_NONE,
-	PKG_MANAGER_APT,
-	PKG_MANAGER_DNF,
-	PKG_MANAGER_YUM,
-	PKG_MANAGER_ZYPPER,
-	PKG_MANAGER_TDNF,
-	PKG_MANAGER_PACMAN,
-};
-
 /*
  * The family of an os-release's ID and ID_LIKE (either may be NULL): ID first, then each word
  * of ID_LIKE. Returns PREREQ_FAMILY_UNKNOWN when nothing matches.
  */
 enum prereq_family prereq_family_from_ids(const char *id, const char *id_like);
 const char *prereq_family_to_string(enum prereq_family f);
-const char *pkg_manager_to_string(enum pkg_manager m);
 
 /*
- * The package manager to use inside root: the family's own, and for the dnf/yum families dnf
- * when the root has it, else yum. PKG_MANAGER_NONE when the root has none of them.
+ * detected (tools_detect()'s package manager, which goes by the distribution) when its program
+ * is in root, else PACKAGE_MANAGER_NONE: no install command is offered that cannot run there.
  */
-enum pkg_manager prereq_pkg_manager(const char *root, enum prereq_family f);
+enum package_manager prereq_usable_manager(const char *root, enum package_manager detected);
 
 /*
  * The package that carries the headers of kernel kver on family f, in *ret (to be freed):
@@ -78,9 +69,9 @@ struct prereq_plan {
 /*
  * What to install. An empty plan (missing == NULL) means everything is there. When the family
  * is unknown the plan lists what is missing but no packages; when the package manager is
- * unknown (PKG_MANAGER_NONE) it has no install_argv.
+ * unknown (PACKAGE_MANAGER_NONE; tools_detect() finds it) it has no install_argv.
  */
-int prereq_plan(enum prereq_family f, enum pkg_manager m, const struct prereq_state *s,
+int prereq_plan(enum prereq_family f, enum package_manager m, const struct prereq_state *s,
 		struct prereq_plan *ret);
 void prereq_plan_done(struct prereq_plan *p);
 /* The install command as one line for people to copy (words quoted where needed). */

@@ -185,32 +185,16 @@ static char *join_ids(char *const *l)
 	return TAKE_PTR(s);
 }
 
-static enum pkg_manager pkg_manager_of(enum package_manager p)
-{
-	switch (p) {
-	case PACKAGE_MANAGER_APT: return PKG_MANAGER_APT;
-	case PACKAGE_MANAGER_DNF: return PKG_MANAGER_DNF;
-	case PACKAGE_MANAGER_YUM: return PKG_MANAGER_YUM;
-	case PACKAGE_MANAGER_ZYPPER: return PKG_MANAGER_ZYPPER;
-	case PACKAGE_MANAGER_PACMAN: return PKG_MANAGER_PACMAN;
-	case PACKAGE_MANAGER_TDNF: return PKG_MANAGER_TDNF;
-	default: return PKG_MANAGER_NONE;
-	}
-}
-
-/* Checks (and with --install-prereqs installs) the prerequisites. Returns an exit code. */
 static int ensure_prereqs(struct ctx *c, struct txn *t)
 {
 	_cleanup_(prereq_state_done) struct prereq_state s = {};
 	_cleanup_(prereq_plan_done) struct prereq_plan p = {};
 	_cleanup_free_ char *like = join_ids(c->distro.id_like), *cmd = NULL;
 	enum prereq_family fam = prereq_family_from_ids(c->distro.id, like);
-	enum pkg_manager pm = pkg_manager_of(c->tools.package_manager);
+	enum package_manager pm = prereq_usable_manager(c->root, c->tools.package_manager);
 	struct exec_result res;
 	int r;
 
-	if (pm == PKG_MANAGER_NONE)
-		pm = prereq_pkg_manager(c->root, fam);
 	r = prereq_probe(c->root, c->targets, &s);
 	if (r >= 0)
 		r = prereq_plan(fam, pm, &s, &p);

@@ -60,7 +60,7 @@ struct plan_case {
 	const char *const *programs;
 	const char *const *kernels, *const *with_headers;
 	enum prereq_family family;
-	enum pkg_manager manager;
+	enum package_manager manager;
 	const char *const *missing, *const *packages, *const *argv;
 };
 
@@ -68,14 +68,20 @@ static void run_case(const struct plan_case *c)
 {
 	_cleanup_(prereq_state_done) struct prereq_state s = {};
 	_cleanup_(prereq_plan_done) struct prereq_plan p = {};
+	_cleanup_strv_free_ char **like = NULL;
+	struct distro d = { .id = (char *)c->id };
 	enum prereq_family f;
-	enum pkg_manager m;
+	enum package_manager m;
 
 	mkroot(c->name, c->programs, c->with_headers);
 	f = prereq_family_from_ids(c->id, c->id_like);
 	assert_string_equal(prereq_family_to_string(f), prereq_family_to_string(c->family));
-	m = prereq_pkg_manager(c->name, f);
-	assert_string_equal(pkg_manager_to_string(m), pkg_manager_to_string(c->manager));
+	/* The package manager is the one detect finds (tools.c), as the driver verb uses it. */
+	assert_int_equal(strv_split(c->id_like ? c->id_like : "", " ", &like), 0);
+	d.id_like = like;
+	d.family = distro_family_from_ids(c->id, like);
+	m = prereq_usable_manager(c->name, package_manager_detect(c->name, &d));
+	assert_int_equal(m, c->manager);
 	assert_int_equal(prereq_probe(c->name, (char *const *)c->kernels, &s), 0);
 	assert_int_equal(prereq_plan(f, m, &s, &p), 0);
 	assert_strv(p.missing, c->missing);
@@ -95,7 +101,7 @@ static void test_debian_missing_headers_and_dkms(void **state)
 		.name = "debian", .id = "debian",
 		.programs = V("apt-get", "gcc", "make"),
 		.kernels = V("6.1.0-26-amd64", "6.1.0-28-amd64"), .with_headers = V("6.1.0-28-amd64"),
-		.family = PREREQ_FAMILY_DEBIAN, .manager = PKG_MANAGER_APT,
+		.family = PREREQ_FAMILY_DEBIAN, .manager = PACKAGE_MANAGER_APT,
 		.missing = V("dkms", "headers for 6.1.0-26-amd64"),
 		.packages = V("dkms", "linux-headers-6.1.0-26-amd64"),
 		.argv = V("apt-get", "install", "-y", "--no-install-recommends", "dkms",
@@ -109,7 +115,7 @@ static void test_ubuntu_everything_there(void **state)
 		.name = "ubuntu", .id = "ubuntu", .id_like = "debian",
 		.programs = V("apt-get", "gcc", "make", "dkms"),
 		.kernels = V("5.15.0-91-generic"), .with_headers = V("5.15.0-91-generic"),
-		.family = PREREQ_FAMILY_DEBIAN, .manager = PKG_MANAGER_APT,
+		.family = PREREQ_FAMILY_DEBIAN, .manager = PACKAGE_MANAGER_APT,
 		.missing = NONE, .packages = NONE, .argv = NULL,
 	});
 }
@@ -123,7 +129,7 @@ static void test_rocky_dnf_all_missing(void **state)
 		.name = "rocky", .id = "rocky", .id_like = "rhel centos fedora",
 		.programs = V("dnf", "yum"),
 		.kernels = V("5.14.0-362.8.1.el9_3.x86_64"), .with_headers = NONE,
-		.family = PREREQ_FAMILY_RHEL, .manager = PKG_MANAGER_DNF,
+		.family = PREREQ_FAMILY_RHEL, .manager = PACKAGE_MANAGER_DNF,
 		.missing = V("dkms", "a C compiler (gcc)", "make", "headers for 5.14.0-362.8.1.el9_3.x86_64"),
 		.packages = V("dkms", "gcc", "make", "kernel-devel-5.14.0-362.8.1.el9_3.x86_64"),
 		.argv = V("dnf", "install", "-y", "dkms", "gcc", "make",
@@ -131,7 +137,7 @@ static void test_rocky_dnf_all_missing(void **state)
 	});
 	/* dkms on RHEL rebuilds comes from EPEL: the plan says so. */
 	assert_int_equal(prereq_probe("rocky", NULL, &s), 0);
-	assert_int_equal(prereq_plan(PREREQ_FAMILY_RHEL, PKG_MANAGER_DNF, &s, &p), 0);
+	assert_int_equal(prereq_plan(PREREQ_FAMILY_RHEL, PACKAGE_MANAGER_DNF, &s, &p), 0);
 	assert_non_null(p.note);
 	assert_non_null(strstr(p.note, "EPEL"));
 }
@@ -155,7 +161,7 @@ static void test_oracle_uek_and_rhck(void **state)
 		.programs = V("dnf", "gcc", "make", "dkms"),
 		.kernels = V("5.15.0-200.131.27.el8uek.x86_64", "4.18.0-513.9.1.el8_9.x86_64"),
 		.with_headers = NONE,
-		.family = PREREQ_FAMILY_RHEL, .manager = PKG_MANAGER_DNF,
+		.family = PREREQ_FAMILY_RHEL, .manager = PACKAGE_MANAGER_DNF,
 		.missing = V("headers for 5.15.0-200.131.27.el8uek.x86_64",
 			     "headers for 4.18.0-513.9.1.el8_9.x86_64"),
 		.packages = V("kernel-uek-devel-5.15.0-200.131.27.el8uek.x86_64",
@@ -171,7 +177,7 @@ static void test_centos7_yum(void **state)
 		.name = "centos7", .id = "centos", .id_like = "rhel fedora",
 		.programs = V("yum", "gcc", "make", "dkms"),
 		.kernels = V("3.10.0-1160.el7.x86_64"), .with_headers = NONE,
-		.family = PREREQ_FAMILY_RHEL, .manager = PKG_MANAGER_YUM,
+		.family = PREREQ_FAMILY_RHEL, .manager = PACKAGE_MANAGER_YUM,
 		.missing = V("headers for 3.10.0-1160.el7.x86_64"),
 		.packages = V("kernel-devel-3.10.0-1160.el7.x86_64"),
 		.argv = V("yum", "install", "-y", "kernel-devel-3.10.0-1160.el7.x86_64"),
@@ -184,7 +190,7 @@ static void test_fedora(void **state)
 		.name = "fedora", .id = "fedora",
 		.programs = V("dnf", "make"),
 		.kernels = V("6.5.6-300.fc39.x86_64"), .with_headers = V("6.5.6-300.fc39.x86_64"),
-		.family = PREREQ_FAMILY_FEDORA, .manager = PKG_MANAGER_DNF,
+		.family = PREREQ_FAMILY_FEDORA, .manager = PACKAGE_MANAGER_DNF,
 		.missing = V("dkms", "a C compiler (gcc)"), .packages = V("dkms", "gcc"),
 		.argv = V("dnf", "install", "-y", "dkms", "gcc"),
 	});
@@ -196,7 +202,7 @@ static void test_amazon_linux_2_yum(void **state)
 		.name = "amzn2", .id = "amzn", .id_like = "centos rhel fedora",
 		.programs = V("yum", "gcc", "make"),
 		.kernels = V("5.10.205-195.804.amzn2.x86_64"), .with_headers = NONE,
-		.family = PREREQ_FAMILY_AMAZON, .manager = PKG_MANAGER_YUM,
+		.family = PREREQ_FAMILY_AMAZON, .manager = PACKAGE_MANAGER_YUM,
 		.missing = V("dkms", "headers for 5.10.205-195.804.amzn2.x86_64"),
 		.packages = V("dkms", "kernel-devel-5.10.205-195.804.amzn2.x86_64"),
 		.argv = V("yum", "install", "-y", "dkms", "kernel-devel-5.10.205-195.804.amzn2.x86_64"),
@@ -209,7 +215,7 @@ static void test_suse_zypper(void **state)
 		.name = "sles", .id = "sles", .id_like = "suse",
 		.programs = V("zypper", "gcc", "make", "dkms"),
 		.kernels = V("5.14.21-150500.55.39-default"), .with_headers = NONE,
-		.family = PREREQ_FAMILY_SUSE, .manager = PKG_MANAGER_ZYPPER,
+		.family = PREREQ_FAMILY_SUSE, .manager = PACKAGE_MANAGER_ZYPPER,
 		.missing = V("headers for 5.14.21-150500.55.39-default"),
 		.packages = V("kernel-default-devel"),
 		.argv = V("zypper", "--non-interactive", "install", "kernel-default-devel"),
@@ -222,7 +228,7 @@ static void test_photon_tdnf(void **state)
 		.name = "photon", .id = "photon",
 		.programs = V("tdnf", "gcc", "make", "dkms"),
 		.kernels = V("6.1.10-11.ph5", "6.1.10-11.ph5-esx"), .with_headers = NONE,
-		.family = PREREQ_FAMILY_PHOTON, .manager = PKG_MANAGER_TDNF,
+		.family = PREREQ_FAMILY_PHOTON, .manager = PACKAGE_MANAGER_TDNF,
 		.missing = V("headers for 6.1.10-11.ph5", "headers for 6.1.10-11.ph5-esx"),
 		.packages = V("linux-devel", "linux-esx-devel"),
 		.argv = V("tdnf", "install", "-y", "linux-devel", "linux-esx-devel"),
@@ -235,7 +241,7 @@ static void test_arch_pacman(void **state)
 		.name = "arch", .id = "arch",
 		.programs = V("pacman", "gcc", "make", "dkms"),
 		.kernels = V("6.6.1-arch1-1", "6.1.62-1-lts"), .with_headers = NONE,
-		.family = PREREQ_FAMILY_ARCH, .manager = PKG_MANAGER_PACMAN,
+		.family = PREREQ_FAMILY_ARCH, .manager = PACKAGE_MANAGER_PACMAN,
 		.missing = V("headers for 6.6.1-arch1-1", "headers for 6.1.62-1-lts"),
 		.packages = V("linux-headers", "linux-lts-headers"),
 		.argv = V("pacman", "-S", "--needed", "--noconfirm", "linux-headers", "linux-lts-headers"),
@@ -249,7 +255,7 @@ static void test_no_package_manager_in_root(void **state)
 		.name = "bare", .id = "debian",
 		.programs = V("gcc", "make", "dkms"),
 		.kernels = V("6.1.0-26-amd64"), .with_headers = NONE,
-		.family = PREREQ_FAMILY_DEBIAN, .manager = PKG_MANAGER_NONE,
+		.family = PREREQ_FAMILY_DEBIAN, .manager = PACKAGE_MANAGER_NONE,
 		.missing = V("headers for 6.1.0-26-amd64"),
 		.packages = V("linux-headers-6.1.0-26-amd64"), .argv = NULL,
 	});
@@ -286,7 +292,7 @@ static void test_unknown_family(void **state)
 	struct prereq_state s = { .has_dkms = true, .has_compiler = true, .kernels = &k, .n_kernels = 1 };
 	char *pkg = NULL;
 
-	assert_int_equal(prereq_plan(PREREQ_FAMILY_UNKNOWN, PKG_MANAGER_NONE, &s, &p), 0);
+	assert_int_equal(prereq_plan(PREREQ_FAMILY_UNKNOWN, PACKAGE_MANAGER_NONE, &s, &p), 0);
 	assert_strv(p.missing, V("make", "headers for 6.1.0"));
 	assert_null(p.packages);
 	assert_null(p.install_argv);
