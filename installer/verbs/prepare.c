@@ -89,6 +89,8 @@ static int initramfs_config_text(const char *root, enum initramfs_tool tool, con
 {
 	static const char dracut_conf[] = "# Written by vnic-install prepare: vnic's vmxnet3 in "
 					  "the initramfs.\nadd_drivers+=\" vmxnet3 \"\n";
+	static const char mkinitcpio_conf[] = "# Written by vnic-install prepare: vnic's vmxnet3 in "
+					      "the initramfs.\nMODULES+=(vmxnet3)\n";
 	_cleanup_free_ char *old = NULL, *host = NULL;
 	int r;
 
@@ -127,6 +129,14 @@ static int initramfs_config_text(const char *root, enum initramfs_tool tool, con
 		if (!*ret_text)
 			return -ENOMEM;
 		*ret_path = "/etc/dracut.conf.d/50-vnic-vmxnet3.conf";
+		return 0;
+	case INITRAMFS_MKINITCPIO:
+		/* A drop-in (mkinitcpio 36 and later read the drop-ins in /etc/mkinitcpio.conf.d): in a
+		 * chroot, the autodetect hook sees the host's hardware, not the clone's VMXNET3. */
+		*ret_text = strdup(mkinitcpio_conf);
+		if (!*ret_text)
+			return -ENOMEM;
+		*ret_path = "/etc/mkinitcpio.conf.d/50-vnic-vmxnet3.conf";
 		return 0;
 	default:
 		return -EOPNOTSUPP;

@@ -47,8 +47,8 @@ int prepare_stage_guard(struct txn *t, const char *root, const struct guard_conf
 /*
  * Makes the root's initramfs tool include vmxnet3: a line in /etc/initramfs-tools/modules
  * (initramfs-tools; added once, the rest of the file kept), a file in /etc/dracut.conf.d
- * (dracut). *ret_path (may be NULL) names the file written, NULL when nothing was needed.
- * -EOPNOTSUPP for mkinitcpio and for none.
+ * (dracut), a drop-in in /etc/mkinitcpio.conf.d (mkinitcpio 36+). *ret_path (may be NULL)
+ * names the file written, NULL when nothing was needed. -EOPNOTSUPP for none.
  */
 int prepare_stage_initramfs_config(struct txn *t, const char *root, enum initramfs_tool tool,
 				   char **ret_path);

@@ -83,12 +83,17 @@ static void test_dracut_and_others(void **state)
 	assert_string_equal(path, "/etc/dracut.conf.d/50-vnic-vmxnet3.conf");
 	text = rfile(path);
 	assert_non_null(strstr(text, "add_drivers+=\" vmxnet3 \""));
-	assert_int_equal(prepare_stage_initramfs_config(t, root, INITRAMFS_MKINITCPIO, NULL),
-			 -EOPNOTSUPP);
+	free(path);
+	free(text);
+	assert_int_equal(prepare_stage_initramfs_config(t, root, INITRAMFS_MKINITCPIO, &path), 0);
+	assert_string_equal(path, "/etc/mkinitcpio.conf.d/50-vnic-vmxnet3.conf");
+	text = rfile(path);
+	assert_non_null(strstr(text, "MODULES+=(vmxnet3)"));
 	assert_int_equal(prepare_stage_initramfs_config(t, root, INITRAMFS_NONE, NULL), -EOPNOTSUPP);
 	assert_int_equal(txn_rollback(t), 0);
 	txn_free(t);
 	assert_false(rexists("/etc/dracut.conf.d/50-vnic-vmxnet3.conf"));
+	assert_false(rexists("/etc/mkinitcpio.conf.d/50-vnic-vmxnet3.conf"));
 }
 
 static void test_sources(void **state)
