@@ -947,6 +947,14 @@ static int ifupdown_plan(const char *root, const struct netcfg_iface *m, const s
 			r = nc_plan_command(p, true, "take the E1000 interface down",
 				    (const char *const[]){ "ifdown", "--force", from->name, NULL },
 				    (const char *const[]){ "ifup", from->name, NULL });
+		/* Only its address moves now: the link stays up until the check has passed (swap
+		 * then takes it down), so that a rollback's ifup finds the carrier there at once
+		 * instead of waiting for the E1000 to negotiate its link again. */
+		if (r >= 0)
+			r = nc_plan_command(p, true, "keep the E1000's link up until the check passes",
+					    (const char *const[]){ "ip", "link", "set", "dev", from->name,
+								   "up", NULL },
+					    NULL);
 		if (r >= 0)
 			r = nc_plan_command(p, false, "bring the VMXNET3 interface up",
 					    (const char *const[]){ "ifup", target, NULL },
