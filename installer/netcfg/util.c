@@ -278,28 +278,18 @@ int netcfg_plan_add_file(struct netcfg_plan *p, const char *path, const char *da
 int nc_plan_write(struct netcfg_plan *p, const char *path, const char *text, mode_t mode,
 		  const char *reason_fmt, ...)
 {
-	struct netcfg_file_op op = { .mode = mode, .size = strlen(text) };
-	struct netcfg_file_op *n;
+	_cleanup_free_ char *reason = NULL;
 	va_list ap;
 	int r;
 
 	va_start(ap, reason_fmt);
-	r = vasprintf(&op.reason, reason_fmt, ap);
+	r = vasprintf(&reason, reason_fmt, ap);
 	va_end(ap);
-	if (r < 0)
-		return -ENOMEM;
-	op.path = strdup(path);
-	op.contents = strdup(text);
-	n = op.path && op.contents ? realloc(p->files, sizeof(*n) * (p->n_files + 1)) : NULL;
-	if (!n) {
-		free(op.reason);
-		free(op.path);
-		free(op.contents);
+	if (r < 0) {
+		reason = NULL;
 		return -ENOMEM;
 	}
-	p->files = n;
-	n[p->n_files++] = op;
-	return 0;
+	return netcfg_plan_add_file(p, path, text, strlen(text), mode, reason);
 }
 
 int nc_plan_remove(struct netcfg_plan *p, const char *path, const char *reason)
