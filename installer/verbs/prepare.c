@@ -45,11 +45,13 @@ static int log_oom_or(int r)
 
 /* --- staging (also driven by the fake-root tests) ---------------------------------------- */
 
+/* GUARD_WANTS_PATH: multi-user.target wants the guard (a plain file the journal restores). */
+static const char guard_wants_text[] = "# Written by vnic-install prepare: runs the boot guard.\n"
+				       "[Unit]\nWants=vnic-guard.service\n";
+
 int prepare_stage_guard(struct txn *t, const char *root, const struct guard_config *c,
 			const char *self_exe)
 {
-	static const char wants[] = "# Written by vnic-install prepare: runs the boot guard.\n"
-				    "[Unit]\nWants=vnic-guard.service\n";
 	_cleanup_free_ char *conf = NULL, *own = NULL;
 	int r;
 
@@ -59,7 +61,7 @@ int prepare_stage_guard(struct txn *t, const char *root, const struct guard_conf
 	r = txn_write_file(t, GUARD_UNIT_PATH, guard_unit_text, strlen(guard_unit_text), 0644);
 	if (r < 0)
 		return r;
-	r = txn_write_file(t, GUARD_WANTS_PATH, wants, strlen(wants), 0644);
+	r = txn_write_file(t, GUARD_WANTS_PATH, guard_wants_text, strlen(guard_wants_text), 0644);
 	if (r < 0)
 		return r;
 	r = txn_write_file(t, GUARD_CONF_PATH, conf, strlen(conf), 0644);
@@ -780,12 +782,9 @@ static int show_plan(struct ctx *c, const struct guard_config *g)
 	r = netcfg_plan_add_file(&extra, GUARD_UNIT_PATH, guard_unit_text, strlen(guard_unit_text),
 				 0644, "the boot guard");
 	if (r >= 0)
-		r = netcfg_plan_add_file(&extra, GUARD_WANTS_PATH,
-					 "# Written by vnic-install prepare: runs the boot guard.\n"
-					 "[Unit]\nWants=vnic-guard.service\n",
-					 strlen("# Written by vnic-install prepare: runs the boot guard.\n"
-						"[Unit]\nWants=vnic-guard.service\n"),
-					 0644, "multi-user.target wants the boot guard");
+		r = netcfg_plan_add_file(&extra, GUARD_WANTS_PATH, guard_wants_text,
+					 strlen(guard_wants_text), 0644,
+					 "multi-user.target wants the boot guard");
 	if (r >= 0)
 		r = netcfg_plan_add_file(&extra, GUARD_CONF_PATH, gconf, strlen(gconf), 0644,
 					 "the guard's settings");
