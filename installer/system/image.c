@@ -731,9 +731,11 @@ static int stop_export(struct image_session *s)
 	/* Our namespace's copy of the export first; the daemon unmounts its own. */
 	if (path_is_mount_point(s->export))
 		(void)umount2(s->export, MNT_DETACH);
-	/* SIGTERM: qemu-storage-daemon flushes, unmounts the export and exits. */
+	/* SIGTERM: qemu-storage-daemon flushes, unmounts the export and exits. The flush of a
+	 * whole DKMS build and initramfs can take a while on a loaded machine: up to 2 minutes
+	 * (15 s was seen to run out in CI while another image was being prepared). */
 	kill(s->daemon, SIGTERM);
-	for (unsigned i = 0; i < 300; i++) {
+	for (unsigned i = 0; i < 2400; i++) {
 		const struct timespec pause = { 0, 50 * 1000 * 1000 };
 
 		if (waitpid(s->daemon, &status, WNOHANG) == s->daemon) {
@@ -911,7 +913,7 @@ static int loop_detach_wait(int fd, const char *dev)
 	}
 	if (!dev || asprintf(&sys, "/sys/block/%s/loop/backing_file", strrchr(dev, '/') + 1) < 0)
 		return 0;
-	for (unsigned i = 0; i < 1500; i++) {
+	for (unsigned i = 0; i < 6000; i++) { /* up to 2 minutes, as stop_export() */
 		if (access(sys, F_OK) < 0)
 			return 0;
 		nanosleep(&pause, NULL);
