@@ -740,6 +740,13 @@ static int driver_install(struct ctx *c)
 	ec = check_secure_boot(c, &sb);
 	if (ec != EXIT_OK)
 		return ec;
+	/* Missing prerequisites stop the run before it journals anything (unless they are to be
+	 * installed, which goes through the transaction below). */
+	if (!c->args->install_prereqs) {
+		ec = ensure_prereqs(c, NULL);
+		if (ec != EXIT_OK)
+			return ec;
+	}
 	if (begin_transaction(c->args, "driver-install", &t) < 0)
 		return EXIT_LOCKED;
 	ec = ensure_prereqs(c, t);

@@ -81,7 +81,8 @@ static void test_missing_prereqs_stop_before_changes(void **state)
 	/* nothing staged, nothing pending */
 	assert_int_equal(stat("deb/usr/src/vmxnet3-" VNIC_VERSION, &st), -1);
 	assert_int_equal(errno, ENOENT);
-	assert_int_not_equal(stat("deb/var/lib/vnic", &st), -1);
+	/* not even a journal: the check comes before the transaction */
+	assert_int_equal(stat("deb/var/lib/vnic", &st), -1);
 	{
 		char *sargv[] = { "vnic-install", "status", "--root", "deb", "--json", NULL };
 		_cleanup_free_ char *s = NULL;
