@@ -67,6 +67,10 @@ _vnic_install() {
 		mapfile -t COMPREPLY < <(compgen -W "$(_vnic_install_verbs "$prog")" -- "$cur")
 	elif [ "$verb" = help ]; then
 		mapfile -t COMPREPLY < <(compgen -W "$(_vnic_install_verbs "$prog")" -- "$cur")
+	elif [ "$verb" = driver ] && [ "$i" -eq $((COMP_CWORD - 1)) ]; then
+		mapfile -t COMPREPLY < <(compgen -W "install remove status" -- "$cur")
+	elif [ "$verb" = plan ] && [ "$i" -eq $((COMP_CWORD - 1)) ]; then
+		mapfile -t COMPREPLY < <(compgen -W "swap prepare" -- "$cur")
 	fi
 }
 complete -F _vnic_install vnic-install
