@@ -131,7 +131,6 @@ check: deps ## Run every test tier (needs root), with a summary and each tier's 
 
 check-unit: $(UNIT_BINS) $(VNIC_SAN) $(FUZZ_BINS) ## Unit tests (cmocka) under ASan and UBSan; fuzz seeds
 	@tests/unit/run.sh $(UNIT_BINS)
-	@tests/unit/test_completion.sh $(VNIC_SAN)
 	@# The fuzz targets build the installer with clang (warnings gcc misses) and replay their
 	@# seed corpora, crash regressions included, for a few seconds each.
 	@tests/fuzz/run.sh 3 $(FUZZ_BINS)

@@ -152,6 +152,10 @@ if [ -f "$deb_dkms" ] && [ -f "$deb_vnic" ]; then
 		"$(complete_words "$bin" -k "")"
 	check "completion: --check values" "address carrier gateway ping:" \
 		"$(complete_words "$bin" --check "")"
+	check "completion: driver's actions" "install remove status" \
+		"$(complete_words "$bin" driver "")"
+	check "completion: what plan shows" "prepare swap" "$(complete_words "$bin" plan "")"
+	check "completion: plan --im" "--image" "$(complete_words "$bin" plan --im)"
 
 	out=$(lintian --fail-on error,warning "$scratch/deb-$version"/*.changes 2>&1)
 	rc=$?
