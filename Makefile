@@ -144,8 +144,8 @@ check-dkms: installer ## dkms add/build/install/remove of the driver for KVER (r
 check-pkg: ## Packages: dkms.conf checks, make deb/rpm, lintian, rpmlint, install/upgrade/purge in a chroot (root)
 	@tests/packaging/run.sh
 
-check-prepare: installer ## prepare --root/--image on fake roots and disk images (root)
-	@tests/prepare/run.sh $(VNIC)
+check-prepare: $(VNIC_SAN) ## prepare --root/--image on fake roots and disk images (root; ASan, UBSan)
+	@tests/prepare/run.sh $(VNIC_SAN)
 
 check-driver-build: ## Build the driver against several Debian kernel series (chroots)
 	@tests/driver/build-matrix.sh

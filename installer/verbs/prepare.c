@@ -738,7 +738,7 @@ static int show_plan(struct ctx *c, const struct guard_config *g)
 			    *own = NULL, *itext = NULL, *bad = NULL;
 	struct netcfg_plan extra = {};
 	const char *ipath = NULL, *in = c->offline ? " (in the root's chroot)" : "";
-	char **argv = NULL, **undo = NULL;
+	_cleanup_strv_free_ char **argv = NULL, **undo = NULL; /* TAKE_PTR()-ed into the steps */
 	unsigned built = 0;
 	int r;
 
