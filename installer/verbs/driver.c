@@ -185,6 +185,8 @@ static char *join_ids(char *const *l)
 	return TAKE_PTR(s);
 }
 
+/* Checks (and with --install-prereqs installs, through t) the prerequisites. Returns an exit
+ * code. t may be NULL for the check alone. */
 static int ensure_prereqs(struct ctx *c, struct txn *t)
 {
 	_cleanup_(prereq_state_done) struct prereq_state s = {};

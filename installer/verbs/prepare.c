@@ -292,8 +292,10 @@ struct ctx {
 	struct txn *txn;
 	struct chroot_mounts *binds;
 	bool dry_run;         /* plan: show the steps, change nothing */
-	unsigned *kept;       /* per kernel: the journal record of its initramfs backup, or */
-	bool *is_kept;        /* none (too large: the rollback regenerates it instead) */
+	struct initrd_backup {
+		bool kept;    /* else too large: the rollback regenerates it instead */
+		unsigned n;   /* the journal record of the backup */
+	} *initrd;            /* per kernel */
 };
 
 static void ctx_done(struct ctx *c)
@@ -311,8 +313,7 @@ static void ctx_done(struct ctx *c)
 	free(c->check);
 	free(c->src_dir);
 	free(c->conf_path);
-	free(c->kept);
-	free(c->is_kept);
+	free(c->initrd);
 }
 
 /* Runs argv through the transaction (in the root's chroot when offline); logs on failure. */
@@ -398,9 +399,8 @@ static int install_driver(struct ctx *c)
 	 * is newest first, so that regeneration runs after `dkms remove` (the undo of `dkms add`
 	 * below) and no longer finds our module.
 	 */
-	c->kept = calloc(c->kernels.n ? c->kernels.n : 1, sizeof(*c->kept));
-	c->is_kept = calloc(c->kernels.n ? c->kernels.n : 1, sizeof(*c->is_kept));
-	if (!c->kept || !c->is_kept)
+	c->initrd = calloc(c->kernels.n ? c->kernels.n : 1, sizeof(*c->initrd));
+	if (!c->initrd)
 		return log_oom_or(-ENOMEM);
 	for (size_t i = 0; i < c->kernels.n; i++) {
 		_cleanup_strv_free_ char **regen = NULL;
@@ -412,9 +412,9 @@ static int install_driver(struct ctx *c)
 		if (initramfs_find_image(c->root, c->tools.initramfs_tool,
 					 c->kernels.kernels[i].release, &image) < 0)
 			continue;
-		r = txn_keep_file(c->txn, image, &c->kept[i]);
+		r = txn_keep_file(c->txn, image, &c->initrd[i].n);
 		if (r == 0) {
-			c->is_kept[i] = true;
+			c->initrd[i].kept = true;
 			continue;
 		}
 		if (r != -EFBIG)
@@ -518,8 +518,8 @@ static int update_initramfs(struct ctx *c)
 			return -EIO;
 		}
 		exec_result_done(&res);
-		if (c->is_kept && c->is_kept[i]) {
-			r = txn_kept_file_changed(c->txn, c->kept[i], image);
+		if (c->initrd && c->initrd[i].kept) {
+			r = txn_kept_file_changed(c->txn, c->initrd[i].n, image);
 			if (r < 0)
 				return log_error_errno(r, "Failed to write the journal in %s: %m",
 						       c->where);
@@ -621,7 +621,7 @@ static int plan_network(struct ctx *c)
 	c->have_plan = true;
 	if (!c->dry_run)
 		log_info("Network: %s configuration of %s (%zu file%s) staged for the VMXNET3 NIC.",
-		 owner.backend, c->from, c->plan.n_files, c->plan.n_files == 1 ? "" : "s");
+			 owner.backend, c->from, c->plan.n_files, c->plan.n_files == 1 ? "" : "s");
 	netcfg_error_done(&err);
 	netcfg_owner_done(&owner);
 	return 0;

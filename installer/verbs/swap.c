@@ -57,7 +57,6 @@ struct swap {
 	const char *check_str;
 	char *target;
 	char *address;     /* the static address expected on the new interface, or NULL (DHCP) */
-	char *old_address; /* the E1000's configured static address, or NULL (DHCP: any) */
 	unsigned timeout;
 
 	char **driver_argv;
@@ -75,7 +74,6 @@ static void swap_done(struct swap *s)
 	netcfg_plan_done(&s->plan);
 	free(s->target);
 	free(s->address);
-	free(s->old_address);
 	strv_free(s->driver_argv);
 	strv_free(s->down_argv);
 	strv_free(s->up_argv);
@@ -201,15 +199,6 @@ static int pick_check(struct swap *s)
 	if (s->model && s->model->dhcp4 != NETCFG_YES && s->model->n_addrs > 0) {
 		s->address = strdup(s->model->addrs[0].address);
 		if (!s->address)
-			return EXIT_FAILED;
-	}
-	/* What the rollback waits for: the address the E1000's configuration gives it. Not one of
-	 * its live addresses: a DHCP client still running from before a static configuration
-	 * was applied can leave a lease next to it, which the restored configuration does not
-	 * bring back. With DHCP, any global address will do. */
-	if (s->address) {
-		s->old_address = strdup(s->address);
-		if (!s->old_address)
 			return EXIT_FAILED;
 	}
 	if (s->check == LINKCHECK_PING) {
@@ -461,11 +450,17 @@ static bool confirm(const struct swap *s)
 	return line[0] == 'y' || line[0] == 'Y';
 }
 
-/* After a rollback: is the E1000 back (carrier and its address)? Then it is announced. */
+/*
+ * After a rollback: is the E1000 back (carrier and its address)? Then it is announced. The
+ * address waited for is the one the E1000's configuration gives it (s->address), not one of
+ * its live addresses before the swap: a DHCP client still running from before a static
+ * configuration was applied can leave a lease next to it, which the restored configuration
+ * does not bring back. With DHCP (s->address NULL), any global address will do.
+ */
 static int verify_old(struct swap *s, struct linkcheck_result *res)
 {
 	struct linkcheck_spec spec = { .kind = LINKCHECK_ADDRESS, .ifname = s->from->name,
-				       .address = s->old_address, .timeout_ms = ROLLBACK_VERIFY_MS };
+				       .address = s->address, .timeout_ms = ROLLBACK_VERIFY_MS };
 	int r;
 
 	if (s->fake)
@@ -541,7 +536,7 @@ static int undo(struct swap *s, struct txn *t, struct report *rep, bool check_fa
 		report_step_end(rep, false, "%s is not back: no carrier", s->from->name);
 	} else if (r == -ETIMEDOUT) {
 		report_step_end(rep, false, "%s is not back: carrier, but not the address %s",
-				s->from->name, s->old_address ? s->old_address : "(any)");
+				s->from->name, s->address ? s->address : "(any)");
 	} else if (r < 0) {
 		report_step_end(rep, false, "%s is not back: %s", s->from->name, strerror(-r));
 	}
