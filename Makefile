@@ -12,9 +12,16 @@ MANDIR ?= $(DATADIR)/man
 DESTDIR ?=
 PYTHON ?= /usr/bin/python3
 CC ?= gcc
+# Facts about what is installed (kernel headers, pkg-config flags) are read when a recipe first
+# needs them, never when this file is parsed: `make demo`, `make check` and `make deps all`
+# install packages and build in the same run, after the parse. $(call once,VAR,COMMAND) defines
+# VAR as COMMAND's output, run at VAR's first expansion and kept for the rest of the run.
+once = $(eval $1 = $$(eval $1 := $$$$(shell $2))$$($1))
 # The kernel to build the driver for: by default the newest one whose headers are installed.
 # Never `uname -r`: the machine's running kernel is not the one we build for.
-KVER ?= $(shell ls -1d /lib/modules/*/build 2>/dev/null | sed -e 's|^/lib/modules/||' -e 's|/build$$||' | sort -V | tail -n 1)
+ifeq ($(origin KVER),undefined)
+$(call once,KVER,mk/kver.sh)
+endif
 FUZZ_SECONDS ?= 30
 # Where a vnic-install built here looks for the driver sources when none are installed: this
 # tree. Packages build with VNIC_SRCDIR= (empty) so that no build path ends up in the binary.
@@ -22,12 +29,15 @@ VNIC_SRCDIR ?= $(CURDIR)
 export VNIC_CACHE ?= $(CURDIR)/$(BUILD)/cache
 
 PKGS := libkmod blkid libmnl yaml-0.1
-PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+$(call once,PKG_CFLAGS,pkg-config --cflags $(PKGS) 2>/dev/null)
+$(call once,PKG_LIBS,pkg-config --libs $(PKGS) 2>/dev/null)
+# A goal that installs packages (deps itself, and the goals that run it) comes before every
+# build step, also under -j.
+DEPS_FIRST := $(if $(filter deps check demo bench,$(MAKECMDGOALS)),deps)
 
 WARNINGS := -Wall -Wextra -Werror -Wformat=2 -Wshadow -Wmissing-prototypes -Wstrict-prototypes \
 	    -Wno-unused-parameter
-BASE_CFLAGS := -std=gnu11 -g $(WARNINGS) -D_GNU_SOURCE -DVNIC_VERSION='"$(VERSION)"' \
+BASE_CFLAGS = -std=gnu11 -g $(WARNINGS) -D_GNU_SOURCE -DVNIC_VERSION='"$(VERSION)"' \
 	       -DVNIC_DATADIR='"$(DATADIR)/vnic"' -DVNIC_SRCDIR='"$(VNIC_SRCDIR)"' \
 	       -Iinstaller $(PKG_CFLAGS) -MMD -MP
 REL_CFLAGS := -O2 -D_FORTIFY_SOURCE=2 -fstack-protector-strong $(CFLAGS)
@@ -36,15 +46,10 @@ LDFLAGS_SAN := -fsanitize=address,undefined
 
 # Objects depend on a stamp of the flags they were built with, so that `make install
 # PREFIX=/usr` after a plain `make` rebuilds instead of installing a binary with other paths.
-REL_FLAGS_NOW := $(BASE_CFLAGS) $(REL_CFLAGS)
-SAN_FLAGS_NOW := $(BASE_CFLAGS) $(SAN_CFLAGS)
-$(shell mkdir -p $(BUILD)/rel $(BUILD)/san)
-ifneq ($(strip $(file <$(BUILD)/rel/.flags)),$(strip $(REL_FLAGS_NOW)))
-$(file >$(BUILD)/rel/.flags,$(REL_FLAGS_NOW))
-endif
-ifneq ($(strip $(file <$(BUILD)/san/.flags)),$(strip $(SAN_FLAGS_NOW)))
-$(file >$(BUILD)/san/.flags,$(SAN_FLAGS_NOW))
-endif
+# The stamp is rewritten (and so newer than the objects) only when the flags differ.
+FLAGS_rel = $(BASE_CFLAGS) $(REL_CFLAGS)
+FLAGS_san = $(BASE_CFLAGS) $(SAN_CFLAGS)
+differ = $(subst $(strip $1),,$(strip $2))$(subst $(strip $2),,$(strip $1))
 
 INSTALLER_SRCS := $(sort $(shell find installer -name '*.c' ! -name main.c))
 REL_OBJS := $(INSTALLER_SRCS:%.c=$(BUILD)/rel/%.o)
@@ -58,7 +63,7 @@ FUZZ_OBJS := $(INSTALLER_SRCS:%.c=$(BUILD)/fuzz/%.o)
 VNIC := $(BUILD)/vnic-install
 VNIC_SAN := $(BUILD)/san/vnic-install
 
-.PHONY: all installer driver deps check check-unit check-roots check-dkms check-driver-build \
+.PHONY: all installer driver deps build-deps FORCE check check-unit check-fresh check-roots check-dkms check-driver-build check-prepare check-e2e-slow \
 	check-vm check-pkg bench fuzz demo deb rpm dist install uninstall clean help
 .DEFAULT_GOAL := all
 
@@ -80,6 +85,14 @@ $(VNIC): $(BUILD)/rel/installer/main.o $(BUILD)/rel/libvnic.a
 
 $(VNIC_SAN): $(BUILD)/san/installer/main.o $(BUILD)/san/libvnic.a
 	$(CC) $(LDFLAGS_SAN) -o $@ $^ $(PKG_LIBS)
+
+$(BUILD)/rel/.flags $(BUILD)/san/.flags: FORCE | build-deps
+	$(if $(wildcard $(@D)),,$(shell mkdir -p $(@D)))$(if $(call differ,$(file <$@),$(FLAGS_$(notdir $(@D)))),@$(file >$@,$(FLAGS_$(notdir $(@D)))):)
+
+# What building needs, checked once per run before the first compiler call: missing packages
+# are named in one line with the command that installs them.
+build-deps: | $(DEPS_FIRST)
+	@mk/deps.sh --check mk/build-packages.txt
 
 $(BUILD)/rel/libvnic.a: $(REL_OBJS)
 	@rm -f $@
@@ -106,20 +119,22 @@ $(BUILD)/san/tests/%: tests/unit/%.c tests/unit/unit.h tests/unit/snapshot.h $(B
 
 # --- the driver -------------------------------------------------------------------------------
 
-driver: ## Build the vmxnet3 module for KVER (W=1 C=1 pass through to kbuild)
+driver: build-deps ## Build the vmxnet3 module for KVER (W=1 C=1 pass through to kbuild)
 	@test -n "$(KVER)" -a -d "/lib/modules/$(KVER)/build" || \
-		{ echo "make driver: no kernel headers for '$(KVER)'; install linux-headers or set KVER=" >&2; exit 1; }
+		{ echo "make driver: no kernel headers$(if $(KVER), for '$(KVER)'); run 'sudo make deps' (linux-headers-amd64) or set KVER=" >&2; exit 1; }
 	$(MAKE) -C /lib/modules/$(KVER)/build M=$(CURDIR)/driver VNX_VERSION=$(VERSION) \
 		$(if $(W),W=$(W)) $(if $(C),C=$(C)) modules
 
 # --- tests ------------------------------------------------------------------------------------
 
 deps: ## Install build and test dependencies with apt-get (idempotent; quiet when present)
-	@mk/deps.sh mk/host-packages.txt $(wildcard mk/host-packages.d/*.txt tests/*/host-packages.txt)
+	@mk/deps.sh mk/build-packages.txt mk/host-packages.txt \
+		$(wildcard mk/host-packages.d/*.txt tests/*/host-packages.txt)
 
 check: deps ## Run every test tier (needs root), with a summary and each tier's time
 	@tests/tier.sh --start
 	@tests/tier.sh unit $(MAKE) --no-print-directory check-unit
+	@tests/tier.sh fresh $(MAKE) --no-print-directory check-fresh
 	@$(if $(wildcard tests/roots/*), tests/tier.sh roots $(MAKE) --no-print-directory check-roots)
 	@tests/tier.sh dkms $(MAKE) --no-print-directory check-dkms
 	@$(if $(wildcard tests/driver/build-matrix.sh), tests/tier.sh driver-build $(MAKE) --no-print-directory check-driver-build)
@@ -134,6 +149,9 @@ check-unit: $(UNIT_BINS) $(VNIC_SAN) $(FUZZ_BINS) ## Unit tests (cmocka) under A
 	@# The fuzz targets build the installer with clang (warnings gcc misses) and replay their
 	@# seed corpora, crash regressions included, for a few seconds each.
 	@tests/fuzz/run.sh 3 $(FUZZ_BINS)
+
+check-fresh: ## The rehearsal: `make deps all` as the first command in a pristine Debian 12 root (root)
+	@tests/fresh/run.sh
 
 check-roots: $(VNIC_SAN) ## vnic-install detect on every fake root in tests/roots (ASan, UBSan)
 	@tests/roots/run.sh $(VNIC_SAN)
@@ -156,7 +174,9 @@ check-vm: installer driver ## System tests in QEMU guests on a private network (
 check-e2e-slow: installer driver ## The slow end-to-end tests: DKMS builds in guests, prepared images (root)
 	$(PYTHON) -m pytest -p no:cacheprovider -v -ra -m slow tests/e2e
 
-bench: installer ## Benchmarks: our figures as ratios against peers run side by side
+bench: deps installer ## Benchmarks: our figures as ratios against peers run side by side
+	@# Tools only a benchmark uses (virt-customize, the peer of prepare) are not in `make deps`.
+	@mk/deps.sh mk/bench-packages.txt
 	@mk/bench.sh
 
 fuzz: ## Run every libFuzzer target for FUZZ_SECONDS (default 30) with its seed corpus
@@ -176,15 +196,17 @@ $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_OBJS)
 
 # --- the main job, packages, installation -----------------------------------------------------
 
-demo: deps installer driver ## Demonstration in a disposable VM: swap E1000 -> VMXNET3, then a rollback (root)
+demo: deps installer ## Demonstration in a disposable VM: the driver through DKMS, the swap, a rollback (root)
 	@if [ -x tests/demo/demo.sh ]; then tests/demo/demo.sh; else \
 		echo "make demo: not yet available: it comes with 'vnic-install swap' (issue 7)." >&2; exit 1; fi
 
-deb: ## Build the .deb packages (vmxnet3-dkms, vnic-install) into $(BUILD)/deb
+deb: | $(DEPS_FIRST) ## Build the .deb packages (vmxnet3-dkms, vnic-install) into $(BUILD)/deb
+	@mk/deps.sh mk/build-packages.txt mk/host-packages.d/packaging.txt
 	@if [ -x packaging/build-deb.sh ]; then packaging/build-deb.sh $(BUILD)/deb; else \
 		echo "make deb: not yet available: packaging comes with issue 8." >&2; exit 1; fi
 
-rpm: ## Build the .rpm packages (dkms-vmxnet3, vnic-install) into $(BUILD)/rpm
+rpm: | $(DEPS_FIRST) ## Build the .rpm packages (dkms-vmxnet3, vnic-install) into $(BUILD)/rpm
+	@mk/deps.sh mk/build-packages.txt mk/host-packages.d/packaging.txt
 	@if [ -x packaging/build-rpm.sh ]; then packaging/build-rpm.sh $(BUILD)/rpm; else \
 		echo "make rpm: not yet available: packaging comes with issue 8." >&2; exit 1; fi
 
