@@ -54,8 +54,10 @@ ensure_chroot() {
 	echo "creating $1 chroot in $dir (about a minute)"
 	rm -rf "$dir.tmp"
 	mkdir -p "$CACHE/chroot"
-	if ! mmdebstrap --variant=minbase --include="$PKGS" "$1" "$dir.tmp" \
-		>"$LOGDIR/mmdebstrap-$1.log" 2>&1; then
+	# The machine's own apt sources and proxy (mk/apt-sources.sh), moved to suite $1.
+	"$ROOT/mk/apt-sources.sh" --aptconf >"$LOGDIR/aptconf-$1"
+	if ! "$ROOT/mk/apt-sources.sh" "$1" | mmdebstrap --variant=minbase --include="$PKGS" \
+		--aptopt="$LOGDIR/aptconf-$1" "$1" "$dir.tmp" - >"$LOGDIR/mmdebstrap-$1.log" 2>&1; then
 		echo "mmdebstrap $1 failed (log: $LOGDIR/mmdebstrap-$1.log)"
 		rm -rf "$dir.tmp"
 		return 1

@@ -19,7 +19,12 @@ recipe=(
 	--customize-hook='rm -rf "$1/opt/vnic-debs/partial"'
 	bookworm
 )
-key=$(printf '%s\n' "${recipe[@]}" | sha256sum | cut -c1-16)
+# The machine's own apt sources and proxy settings (mk/apt-sources.sh); they are part of the key.
+top=$(cd "$(dirname "$0")/../.." && pwd)
+mapfile -t sources < <("$top/mk/apt-sources.sh" bookworm)
+mapfile -t aptconf < <("$top/mk/apt-sources.sh" --aptconf)
+recipe=("${aptconf[@]/#/--aptopt=}" "${recipe[@]}")
+key=$(printf '%s\n' "${recipe[@]}" "${sources[@]}" | sha256sum | cut -c1-16)
 tarball=$cache/bookworm-$key.tar
 
 if [ ! -s "$tarball" ]; then
@@ -27,7 +32,8 @@ if [ ! -s "$tarball" ]; then
 	echo "pkg: building the bookworm chroot (mmdebstrap, once; cached as $tarball)" >&2
 	tmp=$tarball.tmp.$$
 	trap 'rm -f "$tmp"' EXIT
-	mmdebstrap --quiet --format=tar "${recipe[@]}" "$tmp" >&2
+	printf '%s\n' "${sources[@]}" |
+		mmdebstrap --quiet --format=tar "${recipe[@]}" "$tmp" - >&2
 	mv "$tmp" "$tarball"
 	trap - EXIT
 	# Older recipes' tarballs are of no further use.

@@ -26,8 +26,9 @@ from .util import cache_dir, log, sha256_of
 RECIPE_VERSION = 1          # bump when the build steps below change meaning
 BUILD_TIMES = []            # (image name, seconds, "built" | "cached"), for the test summary
 
-MIRROR = os.environ.get("VNIC_MIRROR", "http://deb.debian.org/debian")
-SECURITY_MIRROR = os.environ.get("VNIC_SECURITY_MIRROR", "http://deb.debian.org/debian-security")
+# The machine's own apt sources and proxy settings (mk/apt-sources.sh): no package host of
+# the project's own, and a machine behind a mirror or proxy builds the same images.
+APT_SOURCES = Path(__file__).resolve().parents[3] / "mk" / "apt-sources.sh"
 
 BASE_PACKAGES = [
     # boot and management
@@ -121,11 +122,14 @@ class Image:
 
 
 def sources(suite):
-    lines = [f"deb {MIRROR} {suite} main"]
-    if suite not in ("sid", "unstable", "experimental"):
-        lines.append(f"deb {MIRROR} {suite}-updates main")
-        lines.append(f"deb {SECURITY_MIRROR} {suite}-security main")
-    return lines
+    out = subprocess.run([str(APT_SOURCES), suite], check=True, capture_output=True, text=True)
+    return out.stdout.splitlines()
+
+
+def aptopts():
+    out = subprocess.run([str(APT_SOURCES), "--aptconf"], check=True, capture_output=True,
+                         text=True)
+    return [f"--aptopt={line}" for line in out.stdout.splitlines()]
 
 
 def base_recipe(suite):
@@ -194,7 +198,7 @@ def _build_base(suite, bdir: Path, logf):
     shutil.rmtree(tmp, ignore_errors=True)
     argv = ["mmdebstrap", "--variant=minbase", "--mode=root", "--format=directory",
             "--include=" + ",".join(BASE_PACKAGES),
-            "--aptopt=Acquire::Retries \"3\"",
+            "--aptopt=Acquire::Retries \"3\"", *aptopts(),
             "--dpkgopt=path-exclude=/usr/share/man/*",
             "--dpkgopt=path-exclude=/usr/share/locale/*",
             "--dpkgopt=path-exclude=/usr/share/doc/*",
