@@ -203,6 +203,26 @@ static void test_check_fails_restores(void **state)
 	assert_same("after a failed check", before, after);
 }
 
+static void test_silent_gateway_refused(void **state)
+{
+	/* A gateway that answers neither ARP nor ping through the E1000: the check could not tell
+	 * a right segment from a wrong one, so the swap refuses before it changes anything; with
+	 * a check the user chose, it goes. */
+	_cleanup_free_ char *root = root_path("silent"), *before = NULL, *after = NULL;
+	char *argv[] = { "vnic-install", "swap", "--root", NULL, "--yes", "--no-driver",
+			 "--check", "address", NULL };
+
+	make_root(root, static_config);
+	before = snapshot(root);
+	setenv("VNIC_TEST_REACH_SEEN", "none", 1);
+	assert_int_equal(swap(root, NULL, NULL), EXIT_FAILED);
+	after = snapshot(root);
+	assert_same("after a refused swap", before, after);
+	argv[3] = root;
+	assert_int_equal(run_vnic(NULL, NULL, argv), EXIT_OK);
+	unsetenv("VNIC_TEST_REACH_SEEN");
+}
+
 static void test_crash_at_every_step(void **state)
 {
 	_cleanup_free_ char *root = root_path("crash"), *before = NULL, *after = NULL;
@@ -280,7 +300,7 @@ static void test_plan_changes_nothing(void **state)
 	size_t cap = 0;
 	ssize_t n;
 	char *line = NULL;
-	bool saw_add = false, saw_disable = false;
+	bool saw_add = false, saw_disable = false, saw_check = false;
 
 	make_root(root, static_config);
 	before = snapshot(root);
@@ -306,6 +326,10 @@ static void test_plan_changes_nothing(void **state)
 			saw_add = true;
 		if (strstr(line, "-auto ens33"))
 			saw_disable = true;
+		/* what the check proves, from what the gateway answered through the E1000 */
+		if (strstr(line, "gateway 10.77.0.1 (the gateway 10.77.0.1: ARP from "
+			   "02:00:00:00:00:01 and ICMP echo, as through ens33)"))
+			saw_check = true;
 	}
 	free(line);
 	fclose(f);
@@ -313,6 +337,7 @@ static void test_plan_changes_nothing(void **state)
 	assert_int_equal(WEXITSTATUS(status), EXIT_OK);
 	assert_true(saw_add);
 	assert_true(saw_disable);
+	assert_true(saw_check);
 	now = snapshot(root);
 	/* plan may create nothing at all, not even the state directory */
 	assert_same("after plan", before, now);
@@ -324,6 +349,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_swap_passes),
 		cmocka_unit_test(test_check_fails_restores),
+		cmocka_unit_test(test_silent_gateway_refused),
 		cmocka_unit_test(test_crash_at_every_step),
 		cmocka_unit_test(test_errors_roll_back),
 		cmocka_unit_test(test_unsupported_refused),
