@@ -111,3 +111,93 @@ int reach_need_describe(const struct reach_target *t, unsigned need, char **ret)
 		return -ENOMEM;
 	return 0;
 }
+
+static const char *const role_words[] = { [REACH_GATEWAY] = "gateway", [REACH_PEER] = "peer",
+					  [REACH_SESSION] = "session" };
+
+int reach_target_format(const struct reach_target *t, char **ret)
+{
+	char addr[64], need[16];
+
+	snprintf(need, sizeof(need), "%s%s%s", t->need & REACH_SAME_MAC ? ",arp" : "",
+		 t->need & REACH_ECHO ? ",echo" : "", t->need & REACH_TCP ? ",tcp" : "");
+	if (!need[0])
+		return -EINVAL;
+	if (asprintf(ret, "%s %s %s %02x:%02x:%02x:%02x:%02x:%02x", role_words[t->role],
+		     reach_addr_str(t, addr, sizeof(addr)), need + 1, t->mac[0], t->mac[1],
+		     t->mac[2], t->mac[3], t->mac[4], t->mac[5]) < 0)
+		return -ENOMEM;
+	return 0;
+}
+
+static int parse_need(const char *s, size_t len, unsigned *ret)
+{
+	unsigned need = 0;
+
+	while (len) {
+		size_t w = strcspn(s, ",");
+
+		w = w < len ? w : len;
+		if (w == 3 && !strncmp(s, "arp", 3))
+			need |= REACH_SAME_MAC;
+		else if (w == 4 && !strncmp(s, "echo", 4))
+			need |= REACH_ECHO;
+		else if (w == 3 && !strncmp(s, "tcp", 3))
+			need |= REACH_TCP;
+		else
+			return -EINVAL;
+		s += w;
+		len -= w;
+		if (len) {
+			s++;
+			len--;
+		}
+	}
+	*ret = need;
+	return need ? 0 : -EINVAL;
+}
+
+int reach_target_from_string(const char *s, struct reach_target *ret)
+{
+	char addr[64];
+	const char *f[4];
+	size_t len[4], i;
+	unsigned m[ETH_ALEN];
+	struct reach_target t;
+	int role = -1;
+
+	for (i = 0; i < 4; i++) {
+		s += strspn(s, " ");
+		f[i] = s;
+		len[i] = strcspn(s, " ");
+		if (!len[i])
+			return -EINVAL;
+		s += len[i];
+	}
+	if (s[strspn(s, " ")])
+		return -EINVAL;
+	for (i = 0; i < ELEMENTSOF(role_words); i++)
+		if (len[0] == strlen(role_words[i]) && !strncmp(f[0], role_words[i], len[0]))
+			role = (int)i;
+	if (role < 0 || len[1] >= sizeof(addr))
+		return -EINVAL;
+	memcpy(addr, f[1], len[1]);
+	addr[len[1]] = 0;
+	if (parse_need(f[2], len[2], &t.need) < 0)
+		return -EINVAL;
+	{
+		unsigned need = t.need;
+
+		if (reach_target_parse(addr, (enum reach_role)role, need & REACH_TCP, &t) < 0)
+			return -EINVAL;
+		t.need = need;
+	}
+	if (len[3] != 17 || sscanf(f[3], "%2x:%2x:%2x:%2x:%2x:%2x", &m[0], &m[1], &m[2], &m[3],
+				   &m[4], &m[5]) != 6)
+		return -EINVAL;
+	for (i = 0; i < ETH_ALEN; i++)
+		t.mac[i] = (unsigned char)m[i];
+	t.seen = t.need;
+	*ret = t;
+	return 0;
+}

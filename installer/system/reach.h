@@ -81,6 +81,14 @@ struct reach_iface {
 int reach_prove(const struct reach_iface *ifc, struct reach_target *t, size_t n, bool learn,
 		uint64_t deadline, size_t *ret_failed);
 
+/*
+ * One line for a file the boot guard reads: "gateway 10.77.0.1 arp,echo 52:54:00:12:34:56"
+ * (role, address[:port], need, MAC), and back (-EINVAL when malformed). What was seen is taken
+ * to be what is needed.
+ */
+int reach_target_format(const struct reach_target *t, char **ret);
+int reach_target_from_string(const char *s, struct reach_target *ret);
+
 /* For people: what need asks, "ARP from 52:54:00:12:34:56 and ICMP echo". */
 int reach_need_describe(const struct reach_target *t, unsigned need, char **ret);
 /* The address ("10.0.0.1", "10.0.0.1:22") into buf. */

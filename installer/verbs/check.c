@@ -9,6 +9,7 @@
 #include "exitcode.h"
 #include "lib/log.h"
 #include "lib/macro.h"
+#include "lib/strv.h"
 #include "verbs/check.h"
 
 /* How long the targets may take to answer through the E1000 before the swap. */
@@ -193,42 +194,55 @@ int check_observe(struct swap_check *c, const char *from, bool fake)
 	return 0;
 }
 
-static void report_failure(const struct swap_check *c, const struct linkcheck_result *res,
-			   const char *to, unsigned timeout_sec, struct report *rep)
+/* Why the check failed (to free), or NULL when out of memory. */
+static char *failure_text(const struct swap_check *c, const struct linkcheck_result *res,
+			  const char *to, unsigned timeout_sec)
 {
 	const struct reach_target *t = &c->targets[res->failed_target];
 	_cleanup_free_ char *missing = NULL;
-	char addr[64], other[96] = "";
+	char addr[64], other[96] = "", *s;
 
-	if (!res->failed_at_target) {
-		report_step_end(rep, false, "no %s on %s within %u s",
+	if (!res->failed_at_target)
+		return asprintf(&s, "no %s on %s within %u s",
 				res->failed == LINKCHECK_CARRIER ? "carrier" :
 				res->failed == LINKCHECK_ADDRESS ? "address" : "answer to the ping",
-				to, timeout_sec);
-		return;
-	}
+				to, timeout_sec) < 0 ? NULL : s;
 	if (t->other_mac)
 		snprintf(other, sizeof(other),
 			 " (its address answered from %02x:%02x:%02x:%02x:%02x:%02x: another segment?)",
 			 t->other_mac_addr[0], t->other_mac_addr[1], t->other_mac_addr[2],
 			 t->other_mac_addr[3], t->other_mac_addr[4], t->other_mac_addr[5]);
 	if (reach_need_describe(t, t->need & ~t->got, &missing) < 0)
-		missing = NULL;
-	report_step_end(rep, false, "no %s from %s %s through %s within %u s%s",
-			missing ? missing : "answer", role_name(t),
-			reach_addr_str(t, addr, sizeof(addr)), to, timeout_sec, other);
+		return NULL;
+	return asprintf(&s, "no %s from %s %s through %s within %u s%s", missing, role_name(t),
+			reach_addr_str(t, addr, sizeof(addr)), to, timeout_sec, other) < 0 ? NULL : s;
+}
+
+int check_prove(struct swap_check *c, const char *to, const char *address, unsigned timeout_sec,
+		struct linkcheck_result *res, char **ret_why)
+{
+	struct linkcheck_spec spec = { .kind = c->kind, .ifname = to, .address = address,
+				       .target = c->ping, .targets = c->targets,
+				       .n_targets = c->n_targets, .timeout_ms = timeout_sec * 1000 };
+	int r;
+
+	r = linkcheck_run(&spec, res);
+	*ret_why = NULL;
+	if (r == -ETIMEDOUT)
+		*ret_why = failure_text(c, res, to, timeout_sec);
+	else if (r < 0 && asprintf(ret_why, "the link check failed: %s", strerror(-r)) < 0)
+		*ret_why = NULL;
+	return r;
 }
 
 int check_run(struct swap_check *c, const char *to, const char *address, unsigned timeout_sec,
 	      struct report *rep)
 {
-	struct linkcheck_spec spec = { .kind = c->kind, .ifname = to, .address = address,
-				       .target = c->ping, .targets = c->targets,
-				       .n_targets = c->n_targets, .timeout_ms = timeout_sec * 1000 };
+	_cleanup_free_ char *why = NULL;
 	struct linkcheck_result res;
 	int r;
 
-	r = linkcheck_run(&spec, &res);
+	r = check_prove(c, to, address, timeout_sec, &res, &why);
 	if (res.any_passed)
 		report_detail(rep, "carrier after %.1f s", res.carrier_ms / 1000.0);
 	if (res.any_passed && res.passed_up_to >= LINKCHECK_ADDRESS)
@@ -238,9 +252,45 @@ int check_run(struct swap_check *c, const char *to, const char *address, unsigne
 	if (r >= 0 && c->n_targets)
 		report_detail(rep, "proved after %.1f s: %s", res.reach_ms / 1000.0,
 			      c->why ? c->why : "?");
-	if (r == -ETIMEDOUT)
-		report_failure(c, &res, to, timeout_sec, rep);
-	else if (r < 0)
-		report_step_end(rep, false, "the link check failed: %s", strerror(-r));
+	if (r < 0)
+		report_step_end(rep, false, "%s", why ? why : strerror(-r));
 	return r;
+}
+
+int check_to_guard(const struct swap_check *c, char ***ret_lines)
+{
+	if (c->ping) { /* ping:ADDR: a peer that must answer echo */
+		_cleanup_free_ char *line = NULL;
+		struct reach_target t;
+
+		if (reach_target_parse(c->ping, REACH_PEER, false, &t) < 0)
+			return -EINVAL;
+		t.need = REACH_ECHO;
+		if (reach_target_format(&t, &line) < 0 || strv_push(ret_lines, line) < 0)
+			return -ENOMEM;
+	}
+	for (size_t i = 0; i < c->n_targets; i++) {
+		_cleanup_free_ char *line = NULL;
+
+		if (reach_target_format(&c->targets[i], &line) < 0 || strv_push(ret_lines, line) < 0)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+int check_from_guard(struct swap_check *c, const char *kind, char *const *lines)
+{
+	*c = (struct swap_check){ .kind_str = kind ? kind : "address" };
+	if (linkcheck_parse(c->kind_str, &c->kind, NULL) < 0 || c->kind == LINKCHECK_PING)
+		return -EINVAL;
+	for (size_t i = 0; lines && lines[i]; i++) {
+		if (c->n_targets >= ELEMENTSOF(c->targets))
+			return -E2BIG;
+		if (reach_target_from_string(lines[i], &c->targets[c->n_targets]) < 0)
+			return -EINVAL;
+		c->n_targets++;
+	}
+	if (c->kind == LINKCHECK_GATEWAY && (!c->n_targets || c->targets[0].role != REACH_GATEWAY))
+		c->kind = LINKCHECK_ADDRESS; /* no gateway seen: the address, and the peers */
+	return 0;
 }

@@ -54,3 +54,14 @@ int check_observe(struct swap_check *c, const char *from, bool fake);
  */
 int check_run(struct swap_check *c, const char *to, const char *address, unsigned timeout_sec,
 	      struct report *rep);
+/* The same without the reporter: *ret_why (to free) says why it failed. */
+int check_prove(struct swap_check *c, const char *to, const char *address, unsigned timeout_sec,
+		struct linkcheck_result *res, char **ret_why);
+
+/*
+ * For the boot guard (swap --confirm-timeout): the observed targets as lines of guard.conf
+ * (REACH=, system/reach.h's format), pushed to *ret_lines; and back into *c with the kind
+ * ("gateway", "address" or "carrier"). Return 0 or -errno (-EINVAL: a malformed line).
+ */
+int check_to_guard(const struct swap_check *c, char ***ret_lines);
+int check_from_guard(struct swap_check *c, const char *kind, char *const *lines);

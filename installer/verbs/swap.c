@@ -35,6 +35,7 @@
 #include "txn/txn.h"
 #include "verbs.h"
 #include "verbs/check.h"
+#include "verbs/confirm.h"
 
 #define SWAP_DEFAULT_TIMEOUT 30
 #define SWAP_LOG_FILE "/var/log/vnic-install.log"
@@ -631,6 +632,36 @@ static int apply(struct swap *s, struct txn *t, struct report *rep)
 	return 0;
 }
 
+/* --confirm-timeout: the boot guard's files, in the transaction (verbs/confirm.h). */
+static int arm_guard(struct swap *s, struct txn *t, struct report *rep)
+{
+	int r;
+
+	report_step(rep, "guard", "Arming the guard: 'vnic-install confirm' within %u s keeps the "
+		    "change", s->args->confirm_timeout_sec);
+	r = confirm_arm(t, &s->check, s->from->name, s->to->name, s->timeout,
+			s->args->confirm_timeout_sec);
+	if (r < 0)
+		report_step_end(rep, false, "%s", strerror(-r));
+	return r;
+}
+
+/* --confirm-timeout, after a passed check: the guard runs; the change waits for confirm. */
+static int wait_for_confirm(struct swap *s, struct txn *t, struct report *rep)
+{
+	int r = s->fake ? 0 : confirm_start_guard();
+
+	if (r < 0) {
+		log_error_errno(r, "Failed to start vnic-guard.service: %m");
+		return undo(s, t, rep, false, r);
+	}
+	report_result(rep, "waiting", EXIT_OK, "%s now carries the configuration of %s. Run "
+		      "'vnic-install confirm' within %u s to keep it; otherwise it is rolled back on "
+		      "its own, also after a reboot.", s->to->name, s->from->name,
+		      s->args->confirm_timeout_sec);
+	return EXIT_OK;
+}
+
 int verb_swap(const struct vnic_args *args)
 {
 	_cleanup_txn_ struct txn *t = NULL;
@@ -668,7 +699,8 @@ int verb_swap(const struct vnic_args *args)
 		}
 	}
 
-	report_init(&rep, stdout, args->json, plan_count_steps(&v) + 0);
+	report_init(&rep, stdout, args->json,
+		    plan_count_steps(&v) + (args->confirm_timeout_sec ? 1 : 0));
 	if (s.driver_argv) {
 		code = install_driver(&s, &rep);
 		if (code != 0)
@@ -681,8 +713,10 @@ int verb_swap(const struct vnic_args *args)
 		goto out;
 	}
 	r = apply(&s, t, &rep);
+	if (r >= 0 && args->confirm_timeout_sec)
+		r = arm_guard(&s, t, &rep);
 	if (r >= 0)
-		r = txn_mark_applied(t, false);
+		r = txn_mark_applied(t, args->confirm_timeout_sec > 0);
 	if (r < 0) {
 		code = undo(&s, t, &rep, false, r);
 		goto out;
@@ -724,6 +758,10 @@ int verb_swap(const struct vnic_args *args)
 		/* Tell the neighbours where the address lives now. */
 		if (linkcheck_run(&spec, &res) == 0 && !strchr(res.address, ':'))
 			(void)linkcheck_announce(s.to->name, res.address);
+	}
+	if (args->confirm_timeout_sec) {
+		code = wait_for_confirm(&s, t, &rep);
+		goto out;
 	}
 	r = txn_commit(t);
 	if (r < 0) {

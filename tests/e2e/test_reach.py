@@ -12,6 +12,7 @@ Each rollback ends with the configuration files byte-identical and the E1000 ans
 VNIC_REACH_BINARY=PATH runs another vnic-install build in the guest (to show that a build
 without the fix commits scenario 1).
 """
+import json
 import os
 import pathlib
 import time
@@ -95,4 +96,59 @@ def test_reach(vm_factory, vnic_net):
     assert r.rc == 0, f"rollback:\n{r}"
     assert config_state(vm) == before, "configuration files differ after 'rollback'"
     check_on_old(vm, net, "ifupdown", "after 'rollback'")
+
+    # 5. --confirm-timeout and nobody confirms: the guard rolls it back on its own.
+    t5 = time.monotonic()
+    swap_waiting(vm, 20)
+    wait_for_guard_rollback(vm, net, before, "no confirm")
+    print(f"confirm timeout, live: {time.monotonic() - t5:.1f} s")
+
+    # 6. --confirm-timeout and confirm: kept.
+    swap_waiting(vm, 600)
+    r = vm.run(f"{GUEST_VNIC} confirm", timeout=60)
+    assert r.rc == 0, f"confirm:\n{r}"
+    assert status(vm)["pending"] is None
+    check_on_new(vm, net, "ifupdown", "after confirm")
     print(f"test_reach: boot {booted - t0:.1f} s, scenarios {time.monotonic() - booted:.1f} s")
+
+
+def status(vm):
+    return json.loads(vm.run(f"{GUEST_VNIC} status --json").stdout)
+
+
+def swap_waiting(vm, confirm_timeout):
+    """swap --confirm-timeout: passes, and waits for confirm."""
+    r = vm.run(f"{SWAP} --confirm-timeout {confirm_timeout}", timeout=300)
+    print(r.stdout, r.stderr)
+    assert r.rc == 0, f"swap --confirm-timeout:\n{r}"
+    assert result_of(r)["outcome"] == "waiting", r.stdout
+    st = status(vm)
+    assert st["pending"] and st["pending"]["state"] == "applied", st
+    return r
+
+
+def wait_for_guard_rollback(vm, net, before, what, timeout=300):
+    vm.wait_for(lambda: status(vm)["pending"] is None, timeout, f"{what}: the guard's rollback",
+                interval=2)
+    st = status(vm)
+    assert st["last"]["state"] == "rolled-back", st
+    assert config_state(vm) == before, f"{what}: configuration files differ after the rollback"
+    check_on_old(vm, net, "ifupdown", f"{what}: after the guard's rollback")
+
+
+def test_confirm_timeout_across_reboot(vm_factory, vnic_net):
+    """swap --confirm-timeout, then a reboot before anyone confirms: the guard checks again at
+    boot and rolls the swap back when the time is up."""
+    t0 = time.monotonic()
+    vm = boot(vm_factory, vnic_net, "ifupdown")
+    other = os.environ.get("VNIC_REACH_BINARY")
+    if other:
+        vm.copy_in(pathlib.Path(other), GUEST_VNIC, mode=0o755)
+    check_on_old(vm, vnic_net, "ifupdown", "before")
+    before = config_state(vm)
+    swap_waiting(vm, 120)
+    vm.reboot(timeout=900)
+    log = vm.run("journalctl -b -u vnic-guard.service --no-pager").stdout
+    print(log)
+    wait_for_guard_rollback(vm, vnic_net, before, "after a reboot")
+    print(f"test_confirm_timeout_across_reboot: {time.monotonic() - t0:.1f} s")

@@ -89,12 +89,51 @@ static void test_describe(void **state)
 	free(s);
 }
 
+static void test_conf_lines(void **state)
+{
+	/* what swap --confirm-timeout leaves for the boot guard, and back */
+	struct reach_target t, u;
+	char *s = NULL;
+
+	assert_int_equal(reach_target_parse("10.77.0.1", REACH_GATEWAY, false, &t), 0);
+	memcpy(t.mac, "\x52\x54\x00\x77\x07\x01", 6);
+	t.need = REACH_SAME_MAC | REACH_ECHO;
+	assert_int_equal(reach_target_format(&t, &s), 0);
+	assert_string_equal(s, "gateway 10.77.0.1 arp,echo 52:54:00:77:07:01");
+	assert_int_equal(reach_target_from_string(s, &u), 0);
+	free(s);
+	assert_int_equal(u.role, REACH_GATEWAY);
+	assert_int_equal(u.need, REACH_SAME_MAC | REACH_ECHO);
+	assert_memory_equal(u.addr, t.addr, 4);
+	assert_memory_equal(u.mac, t.mac, 6);
+
+	assert_int_equal(reach_target_from_string("peer [2001:db8::5]:443 tcp 00:00:00:00:00:00",
+						  &u), 0);
+	assert_int_equal(u.port, 443);
+	assert_int_equal(u.need, REACH_TCP);
+	assert_int_equal(reach_target_from_string("session 10.0.0.9 echo 00:00:00:00:00:00", &u),
+			 0);
+	assert_int_equal(u.role, REACH_SESSION);
+	/* malformed: a role, a need, a MAC, a field too many or too few */
+	assert_int_equal(reach_target_from_string("router 10.0.0.1 arp 00:00:00:00:00:00", &u),
+			 -EINVAL);
+	assert_int_equal(reach_target_from_string("peer 10.0.0.1 ping 00:00:00:00:00:00", &u),
+			 -EINVAL);
+	assert_int_equal(reach_target_from_string("peer 10.0.0.1 arp 00:00:00:00:00", &u), -EINVAL);
+	assert_int_equal(reach_target_from_string("peer 10.0.0.1 arp 00:00:00:00:00:00 x", &u),
+			 -EINVAL);
+	assert_int_equal(reach_target_from_string("peer 10.0.0.1 arp", &u), -EINVAL);
+	t.need = 0;
+	assert_int_equal(reach_target_format(&t, &s), -EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse),
 		cmocka_unit_test(test_decide_table),
 		cmocka_unit_test(test_describe),
+		cmocka_unit_test(test_conf_lines),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
