@@ -156,7 +156,7 @@ static void say_refused(const struct reach_target *t, const char *from)
 		  "that answers, or address or carrier (which prove less).");
 }
 
-int check_observe(struct swap_check *c, const char *from, bool fake)
+int check_observe(struct swap_check *c, const char *from, bool fake, bool read_only)
 {
 	size_t kept = 0;
 	int r = 0;
@@ -167,6 +167,13 @@ int check_observe(struct swap_check *c, const char *from, bool fake)
 		fake_seen(c);
 	else
 		r = linkcheck_observe(from, c->targets, c->n_targets, OBSERVE_MS);
+	if ((r == -EPERM || r == -EACCES) && read_only) {
+		log_warning("Probing the gateway and peers through %s needs CAP_NET_RAW (root): what "
+			    "the check proves is decided when swap runs.", from);
+		c->why = strdup("decided when swap runs: probing needs root");
+		c->n_targets = 0;
+		return c->why ? 0 : EXIT_FAILED;
+	}
 	if (r < 0) {
 		log_error_errno(r, "Failed to probe the gateway and peers through %s: %m", from);
 		return EXIT_FAILED;

@@ -184,7 +184,7 @@ static int pick_nics(struct swap *s)
 }
 
 /* The link check: its kind and targets, each observed through the E1000 (verbs/check.h). */
-static int pick_check(struct swap *s)
+static int pick_check(struct swap *s, bool read_only)
 {
 	const struct vnic_args *a = s->args;
 	const char *gateway = NULL;
@@ -204,7 +204,7 @@ static int pick_check(struct swap *s)
 		gateway = s->model->gateway6;
 	r = check_choose(&s->check, a, gateway, s->live ? getenv("SSH_CONNECTION") : NULL);
 	if (r == 0)
-		r = check_observe(&s->check, s->from->name, s->fake);
+		r = check_observe(&s->check, s->from->name, s->fake, read_only);
 	return r;
 }
 
@@ -291,7 +291,7 @@ static int swap_prepare(struct swap *s, const struct vnic_args *a, bool read_onl
 	}
 	netcfg_error_done(&err);
 
-	r = pick_check(s);
+	r = pick_check(s, read_only);
 	if (r != 0)
 		return r;
 
