@@ -237,6 +237,36 @@ static void test_gateway_other_mac(void **state)
 	gwns_sh("sysctl -qw net.ipv4.icmp_echo_ignore_all=0");
 }
 
+static void test_gateway_ipv6(void **state)
+{
+	/* IPv6: the router's MAC from the neighbour table (after the echo's neighbour discovery),
+	 * and its echo; a router with another MAC fails. */
+	struct reach_target gw;
+	struct linkcheck_spec s = { .kind = LINKCHECK_GATEWAY, .ifname = "vc0", .targets = &gw,
+				    .n_targets = 1, .timeout_ms = 4000 };
+	struct linkcheck_result res;
+
+	need_netns();
+	assert_int_equal(sh("ip addr replace 10.99.0.2/24 dev vc0 && ip link set vc0 up && "
+			    "ip addr replace 2001:db8:99::2/64 dev vc0 nodad"), 0);
+	gwns_sh("ip link set vc1 address 02:00:00:00:99:01 && "
+		"ip addr replace 2001:db8:99::1/64 dev vc1 nodad");
+	observe_gateway("2001:db8:99::1", &gw);
+	assert_int_equal(gw.seen, REACH_SAME_MAC | REACH_ECHO);
+	assert_memory_equal(gw.mac, "\x02\x00\x00\x00\x99\x01", 6);
+	assert_int_equal(reach_decide(&gw), 0);
+	assert_int_equal(linkcheck_run(&s, &res), 0);
+	assert_int_equal(gw.got, REACH_SAME_MAC | REACH_ECHO);
+
+	gwns_sh("ip link set vc1 address 02:00:00:00:0b:ad");
+	assert_int_equal(sh("ip neigh flush dev vc0"), 0);
+	gw.got = 0;
+	assert_int_equal(linkcheck_run(&s, &res), -ETIMEDOUT);
+	assert_true(res.failed_at_target);
+	assert_false(gw.got & REACH_SAME_MAC);
+	assert_true(gw.other_mac);
+}
+
 static void test_peers_and_tcp(void **state)
 {
 	/* a peer answering echo; a TCP port nobody listens on is refused before the swap */
@@ -291,7 +321,8 @@ int main(void)
 		cmocka_unit_test(test_parse),           cmocka_unit_test(test_no_such_interface),
 		cmocka_unit_test(test_carrier_missing), cmocka_unit_test(test_address_event),
 		cmocka_unit_test(test_wrong_address),   cmocka_unit_test(test_gateway_and_ping),
-		cmocka_unit_test(test_gateway_other_mac), cmocka_unit_test(test_peers_and_tcp),
+		cmocka_unit_test(test_gateway_other_mac), cmocka_unit_test(test_gateway_ipv6),
+		cmocka_unit_test(test_peers_and_tcp),
 		cmocka_unit_test(test_announce),
 	};
 
