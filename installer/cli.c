@@ -54,20 +54,21 @@ static const struct verb verbs[] = {
 	  "image is only read).\nSee docs/swap.md and docs/prepare.md." },
 	{ "swap", verb_swap, OPT_JSON | OPT_YES | OPT_FROM | OPT_TO | OPT_CHECK | OPT_TIMEOUT |
 		  OPT_LOG | OPT_NO_DRIVER | OPT_ROOT | OPT_CONFIRM_TIMEOUT, 0, 0,
-	  "[--from IF] [--to IF] [--check carrier|address|gateway|ping:ADDR] [--check peer:ADDR|"
-	  "tcp:ADDR:PORT ...]\n            [--timeout SEC] [--confirm-timeout SEC] [--no-driver] "
-	  "[--log FILE] [--yes] [--json]",
+	  "[--from IF] [--to IF] [--check carrier|address|gateway|ping:ADDR]\n"
+	  "            [--check peer:ADDR|tcp:ADDR:PORT ...] [--timeout SEC] [--confirm-timeout SEC]\n"
+	  "            [--no-driver] [--log FILE] [--yes] [--json]",
 	  "Move the network configuration from the E1000 to the VMXNET3 NIC beside it",
 	  "With a VMXNET3 adapter added next to the E1000: installs vnic's driver (unless "
 	  "--no-driver),\nmoves the configuration of the E1000 interface (--from; default: the "
 	  "E1000 that holds the\ndefault route) to the VMXNET3 interface (--to; default: the only "
 	  "one), brings it up and\nchecks the link (--check, default gateway: the gateway must "
-	  "answer as it did through the\nE1000, from the same MAC; --check peer:ADDR, tcp:ADDR:PORT "
-	  "and the SSH client of SSH_CONNECTION\nmust answer too; --timeout, default 30 s). Then "
-	  "the E1000 goes\ndown; its configuration is disabled, not deleted. If the "
-	  "check fails, everything is\nrestored and the E1000 is up again (exit code 3). Without "
-	  "--yes it shows the plan and asks.\nLog: --log FILE (default /var/log/vnic-install.log). "
-	  "See docs/swap.md." },
+	  "answer as it did through the\nE1000, from the same MAC; each --check peer:ADDR or "
+	  "tcp:ADDR:PORT and the SSH client of\nSSH_CONNECTION too; --timeout, default 30 s). "
+	  "Then the E1000 goes down; its configuration\nis disabled, not deleted. If the check "
+	  "fails, everything is restored and the E1000 is up\nagain (exit code 3). "
+	  "--confirm-timeout SEC: the change is rolled back on its own unless\n'vnic-install "
+	  "confirm' comes within SEC seconds, also across a reboot. Without --yes it\nshows the "
+	  "plan and asks. Log: --log FILE (default /var/log/vnic-install.log). See docs/swap.md." },
 	{ "status", verb_status, OPT_ROOT | OPT_JSON, 0, 0, "[--root DIR] [--json]",
 	  "Show the pending and the last change",
 	  "Shows the change waiting for a link check or for 'confirm' (if any) and the last "
@@ -150,12 +151,11 @@ static const struct {
 	{ { "to", required_argument, NULL, ARG_TO }, OPT_TO, "IF",
 	  "The VMXNET3 interface to move to" },
 	{ { "check", required_argument, NULL, ARG_CHECK }, OPT_CHECK, "HOW",
-	  "Link check: carrier, address, gateway or ping:ADDR; and peer:ADDR, tcp:ADDR:PORT "
-	  "(repeatable)" },
+	  "Link check: carrier, address, gateway, ping:ADDR; peers: peer:ADDR, tcp:ADDR:PORT" },
 	{ { "timeout", required_argument, NULL, ARG_TIMEOUT }, OPT_TIMEOUT, "SEC",
 	  "Seconds to wait for the link check" },
 	{ { "confirm-timeout", required_argument, NULL, ARG_CONFIRM_TIMEOUT }, OPT_CONFIRM_TIMEOUT,
-	  "SEC", "Keep the change only if 'vnic-install confirm' comes within SEC seconds" },
+	  "SEC", "Roll the swap back unless 'confirm' comes within SEC seconds" },
 	{ { "log", required_argument, NULL, ARG_LOG }, OPT_LOG, "FILE",
 	  "Also append a detailed log to FILE" },
 	{ { "source", required_argument, NULL, ARG_SOURCE }, OPT_SOURCE, "DIR",
