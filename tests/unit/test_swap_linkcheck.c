@@ -4,11 +4,14 @@
  * otherwise): each stage passes when it should and times out on the stage that is missing,
  * an address that appears later is seen through its netlink event, and ARP and ICMP reach a
  * "gateway" in a second namespace: observed first (its MAC, its echo), then proved; the
- * gateway's address answering from another MAC fails; a gateway dropping ICMP passes by ARP.
+ * gateway's address answering from another MAC fails; a gateway dropping ICMP passes by ARP;
+ * IPv6 the same through neighbour discovery; a TCP peer (tcp:ADDR:PORT).
  */
 #include "unit.h"
 
+#include <arpa/inet.h>
 #include <sched.h>
+#include <signal.h>
 #include <sys/wait.h>
 #include <time.h>
 
@@ -267,6 +270,71 @@ static void test_gateway_ipv6(void **state)
 	assert_true(gw.other_mac);
 }
 
+/* A TCP listener on 10.99.0.1:port in the gateway's namespace, in a child; returns its pid. */
+static pid_t listen_in_gwns(unsigned short port)
+{
+	int ready[2];
+	char c;
+	pid_t pid;
+
+	assert_int_equal(pipe(ready), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		char path[128];
+		struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(port) };
+		int ns, fd, one = 1;
+
+		snprintf(path, sizeof(path), "/run/netns/%s", gwns);
+		ns = open(path, O_RDONLY | O_CLOEXEC);
+		if (ns < 0 || setns(ns, CLONE_NEWNET) < 0)
+			_exit(1);
+		inet_pton(AF_INET, "10.99.0.1", &a.sin_addr);
+		fd = socket(AF_INET, SOCK_STREAM, 0);
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+		if (bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0 || listen(fd, 8) < 0)
+			_exit(1);
+		(void)!write(ready[1], "r", 1);
+		for (;;) {
+			int cfd = accept(fd, NULL, NULL);
+
+			if (cfd >= 0)
+				close(cfd);
+		}
+	}
+	close(ready[1]);
+	assert_int_equal(read(ready[0], &c, 1), 1);
+	close(ready[0]);
+	return pid;
+}
+
+static void test_tcp_peer(void **state)
+{
+	/* tcp:ADDR:PORT: accepted through vc0 before and after; the listener gone: it fails */
+	struct reach_target t;
+	struct linkcheck_spec s = { .kind = LINKCHECK_ADDRESS, .ifname = "vc0", .targets = &t,
+				    .n_targets = 1, .timeout_ms = 3000 };
+	struct linkcheck_result res;
+	pid_t pid;
+
+	need_netns();
+	assert_int_equal(sh("ip addr replace 10.99.0.2/24 dev vc0 && ip link set vc0 up"), 0);
+	pid = listen_in_gwns(5555);
+	assert_int_equal(reach_target_parse("10.99.0.1:5555", REACH_PEER, true, &t), 0);
+	assert_int_equal(linkcheck_observe("vc0", &t, 1, 1500), 0);
+	assert_int_equal(t.seen, REACH_TCP);
+	assert_int_equal(reach_decide(&t), 0);
+	assert_int_equal(linkcheck_run(&s, &res), 0);
+	assert_int_equal(t.got, REACH_TCP);
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	t.got = 0;
+	s.timeout_ms = 1200;
+	assert_int_equal(linkcheck_run(&s, &res), -ETIMEDOUT);
+	assert_true(res.failed_at_target);
+	assert_int_equal(t.got, 0);
+}
+
 static void test_peers_and_tcp(void **state)
 {
 	/* a peer answering echo; a TCP port nobody listens on is refused before the swap */
@@ -322,7 +390,7 @@ int main(void)
 		cmocka_unit_test(test_carrier_missing), cmocka_unit_test(test_address_event),
 		cmocka_unit_test(test_wrong_address),   cmocka_unit_test(test_gateway_and_ping),
 		cmocka_unit_test(test_gateway_other_mac), cmocka_unit_test(test_gateway_ipv6),
-		cmocka_unit_test(test_peers_and_tcp),
+		cmocka_unit_test(test_peers_and_tcp),   cmocka_unit_test(test_tcp_peer),
 		cmocka_unit_test(test_announce),
 	};
 
