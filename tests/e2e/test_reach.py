@@ -3,7 +3,7 @@
 static address; E1000 ens3 and VMXNET3 ens4 as in test_swap.py). One boot, scenarios in turn:
   1. wrong segment: the VMXNET3 tap on a second bridge where a host holds the gateway's address
      with another MAC and drops IP: rolled back (with the check before issue 19: committed);
-  2. a segment where nothing answers: rolled back;
+  2. a segment where nothing answers: rolled back; the same with --check tcp:ADDR:PORT;
   3. the admin's peer (--check peer:ADDR, then SSH_CONNECTION) answers the E1000 only, while
      the gateway answers both: rolled back;
   4. the gateway drops ICMP but answers ARP from its own MAC: the swap passes; then
@@ -15,6 +15,7 @@ without the fix commits scenario 1).
 import json
 import os
 import pathlib
+import sys
 import time
 
 from test_swap import (E1000_MAC, GATEWAY, GUEST_VNIC, OLD, STATIC, boot, check_on_new,
@@ -24,6 +25,8 @@ PEER = "10.77.0.2"
 PEER_MAC = "02:00:00:77:00:02"
 WRONG_MAC = "02:00:00:00:0b:ad"
 SWAP = f"{GUEST_VNIC} swap --yes --no-driver --json --timeout 10"
+LISTENER = ("import socket, sys\ns = socket.create_server((sys.argv[1], int(sys.argv[2])))\n"
+            "while True:\n    s.accept()[0].close()\n")
 
 
 def bridge_mac(net, dev="br0"):
@@ -71,6 +74,14 @@ def test_reach(vm_factory, vnic_net):
     # 2. Nothing answers there.
     net.stop_fake_host("gw")
     rolled_back(vm, net, before, what="silent segment")
+
+    # 2b. tcp:ADDR:PORT (a listener in the test's namespace, reached through the E1000 only).
+    net.spawn("listener", [sys.executable, "-c", LISTENER, GATEWAY, "2222"])
+    connect = ["python3", "-c", f"import socket; socket.create_connection(('{GATEWAY}', 2222), 1)"]
+    vm.wait_for(lambda: net.sh(*connect, check=False).returncode == 0, 30, "the listener")
+    rolled_back(vm, net, before, args=f"--check address --check tcp:{GATEWAY}:2222",
+                what="TCP peer unreachable")
+    net.stop("listener")
 
     # 3. The right segment, but the admin's peer answers the E1000 only.
     net.move_tap(tap)

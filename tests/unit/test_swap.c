@@ -268,6 +268,14 @@ static void test_confirm_timeout(void **state)
 	assert_int_equal(txn_recover(root, true, &info), 0); /* the guard's restore */
 	after = snapshot(root);
 	assert_same("after the guard's restore", before, after);
+	free(after);
+
+	/* a failed check takes the guard's files back with the rest */
+	assert_int_equal(run_vnic(NULL, "fail", argv), EXIT_ROLLED_BACK);
+	after = snapshot(root);
+	assert_same("after a failed check with --confirm-timeout", before, after);
+	assert_int_equal(txn_pending(root, &info), 0);
+	assert_int_equal(info.state, TXN_NONE);
 
 	assert_int_equal(run_vnic(NULL, NULL, argv), EXIT_OK);
 	assert_int_equal(run_vnic(NULL, NULL, confirm), EXIT_OK);
