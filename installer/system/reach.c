@@ -103,7 +103,7 @@ int reach_need_describe(const struct reach_target *t, unsigned need, char **ret)
 	if (need & REACH_ECHO)
 		parts[n++] = t->family == AF_INET ? "ICMP echo" : "ICMPv6 echo";
 	if (need & REACH_TCP)
-		parts[n++] = "a TCP connection";
+		parts[n++] = "TCP connection";
 	if (n == 0)
 		parts[n++] = "nothing";
 	if (asprintf(ret, "%s%s%s%s%s", parts[0], n > 1 ? (n > 2 ? ", " : " and ") : "",

@@ -73,7 +73,8 @@ def test_reach(vm_factory, vnic_net):
 
     # 2. Nothing answers there.
     net.stop_fake_host("gw")
-    rolled_back(vm, net, before, what="silent segment")
+    r = rolled_back(vm, net, before, what="silent segment")
+    assert "another segment?" not in r.stdout, "something answered on the silent segment"
 
     # 2b. tcp:ADDR:PORT (a listener in the test's namespace, reached through the E1000 only).
     net.spawn("listener", [sys.executable, "-c", LISTENER, GATEWAY, "2222"])

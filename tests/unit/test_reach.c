@@ -85,7 +85,7 @@ static void test_describe(void **state)
 	assert_int_equal(reach_target_parse("[2001:db8::5]:443", REACH_PEER, true, &t), 0);
 	assert_string_equal(reach_addr_str(&t, buf, sizeof(buf)), "[2001:db8::5]:443");
 	assert_int_equal(reach_need_describe(&t, REACH_TCP, &s), 0);
-	assert_string_equal(s, "a TCP connection");
+	assert_string_equal(s, "TCP connection");
 	free(s);
 }
 

@@ -256,7 +256,10 @@ class Network:
         """A second bridge with no address: a wrong segment (a wrong port group). Move a tap
         onto it with move_tap; nothing answers there unless a fake host is started on it."""
         self.ip("link", "add", name, "type", "bridge", "stp_state", "0", "forward_delay", "0")
-        self.sh("sysctl", "-qw", f"net.ipv6.conf.{name}.disable_ipv6=1")
+        # The namespace holds the gateway's address (on br0) and would answer ARP for it on
+        # any interface: not on this one (arp_ignore=1: only for addresses it has itself).
+        self.sh("sysctl", "-qw", f"net.ipv6.conf.{name}.disable_ipv6=1",
+                f"net.ipv4.conf.{name}.arp_ignore=1")
         self.ip("link", "set", name, "up")
         return name
 
