@@ -11,6 +11,9 @@
 #include "exitcode.h"
 #include "lib/fault.h"
 #include "lib/log.h"
+#include "lib/strv.h"
+#include "system/linkcheck.h"
+#include "system/reach.h"
 #include "verbs/verbs.h"
 
 /* The verb table. Keep it sorted by how a user meets the verbs: look, build, move, undo. */
@@ -50,18 +53,22 @@ static const struct verb verbs[] = {
 	  "DIR or --image FILE,\nshow prepare's (for an image, on a copy-on-write overlay: the "
 	  "image is only read).\nSee docs/swap.md and docs/prepare.md." },
 	{ "swap", verb_swap, OPT_JSON | OPT_YES | OPT_FROM | OPT_TO | OPT_CHECK | OPT_TIMEOUT |
-		  OPT_LOG | OPT_NO_DRIVER | OPT_ROOT, 0, 0,
-	  "[--from IF] [--to IF] [--check carrier|address|gateway|ping:ADDR] [--timeout SEC] "
-	  "[--no-driver] [--log FILE] [--yes] [--json]",
+		  OPT_LOG | OPT_NO_DRIVER | OPT_ROOT | OPT_CONFIRM_TIMEOUT, 0, 0,
+	  "[--from IF] [--to IF] [--check carrier|address|gateway|ping:ADDR]\n"
+	  "            [--check peer:ADDR|tcp:ADDR:PORT ...] [--timeout SEC] [--confirm-timeout SEC]\n"
+	  "            [--no-driver] [--log FILE] [--yes] [--json]",
 	  "Move the network configuration from the E1000 to the VMXNET3 NIC beside it",
 	  "With a VMXNET3 adapter added next to the E1000: installs vnic's driver (unless "
 	  "--no-driver),\nmoves the configuration of the E1000 interface (--from; default: the "
 	  "E1000 that holds the\ndefault route) to the VMXNET3 interface (--to; default: the only "
-	  "one), brings it up and\nchecks the link (--check, default gateway; --timeout, default "
-	  "30 s). Then the E1000 goes\ndown; its configuration is disabled, not deleted. If the "
-	  "check fails, everything is\nrestored and the E1000 is up again (exit code 3). Without "
-	  "--yes it shows the plan and asks.\nLog: --log FILE (default /var/log/vnic-install.log). "
-	  "See docs/swap.md." },
+	  "one), brings it up and\nchecks the link (--check, default gateway: the gateway must "
+	  "answer as it did through the\nE1000, from the same MAC; each --check peer:ADDR or "
+	  "tcp:ADDR:PORT and the SSH client of\nSSH_CONNECTION too; --timeout, default 30 s). "
+	  "Then the E1000 goes down; its configuration\nis disabled, not deleted. If the check "
+	  "fails, everything is restored and the E1000 is up\nagain (exit code 3). "
+	  "--confirm-timeout SEC: the change is rolled back on its own unless\n'vnic-install "
+	  "confirm' comes within SEC seconds, also across a reboot. Without --yes it\nshows the "
+	  "plan and asks. Log: --log FILE (default /var/log/vnic-install.log). See docs/swap.md." },
 	{ "status", verb_status, OPT_ROOT | OPT_JSON, 0, 0, "[--root DIR] [--json]",
 	  "Show the pending and the last change",
 	  "Shows the change waiting for a link check or for 'confirm' (if any) and the last "
@@ -112,6 +119,7 @@ enum {
 	ARG_SOURCE,
 	ARG_NO_DRIVER,
 	ARG_VERSION,
+	ARG_CONFIRM_TIMEOUT,
 };
 
 static const struct {
@@ -143,9 +151,11 @@ static const struct {
 	{ { "to", required_argument, NULL, ARG_TO }, OPT_TO, "IF",
 	  "The VMXNET3 interface to move to" },
 	{ { "check", required_argument, NULL, ARG_CHECK }, OPT_CHECK, "HOW",
-	  "Link check: carrier, address, gateway or ping:ADDR" },
+	  "Link check: carrier, address, gateway, ping:ADDR; peers: peer:ADDR, tcp:ADDR:PORT" },
 	{ { "timeout", required_argument, NULL, ARG_TIMEOUT }, OPT_TIMEOUT, "SEC",
 	  "Seconds to wait for the link check" },
+	{ { "confirm-timeout", required_argument, NULL, ARG_CONFIRM_TIMEOUT }, OPT_CONFIRM_TIMEOUT,
+	  "SEC", "Roll the swap back unless 'confirm' comes within SEC seconds" },
 	{ { "log", required_argument, NULL, ARG_LOG }, OPT_LOG, "FILE",
 	  "Also append a detailed log to FILE" },
 	{ { "source", required_argument, NULL, ARG_SOURCE }, OPT_SOURCE, "DIR",
@@ -193,6 +203,25 @@ static int parse_timeout(const char *s, unsigned *ret)
 	if (errno || *end || v == 0 || v > 3600)
 		return -EINVAL;
 	*ret = (unsigned)v;
+	return 0;
+}
+
+/* One --check: the kind (the last one given counts) or a peer (all count). */
+static int parse_check(const char *s, struct vnic_args *args)
+{
+	struct reach_target t;
+	enum linkcheck_kind k;
+
+	if (strncmp(s, "peer:", 5) == 0 || strncmp(s, "tcp:", 4) == 0) {
+		bool tcp = s[0] == 't';
+
+		if (reach_target_parse(s + (tcp ? 4 : 5), REACH_PEER, tcp, &t) < 0)
+			return -EINVAL;
+		return strv_push(&args->check_peers, s) < 0 ? -ENOMEM : 0;
+	}
+	if (linkcheck_parse(s, &k, NULL) < 0)
+		return -EINVAL;
+	args->check = s;
 	return 0;
 }
 
@@ -273,15 +302,18 @@ int cli_parse(int argc, char **argv, struct vnic_args *args, char **ret_error)
 			args->given |= OPT_TO;
 			break;
 		case ARG_CHECK:
-			if (!streq(optarg, "carrier") && !streq(optarg, "address") &&
-			    !streq(optarg, "gateway") &&
-			    !(strncmp(optarg, "ping:", 5) == 0 && optarg[5]))
-				return fail(ret_error,
-					    "--check '%s': expected carrier, address, gateway or "
-					    "ping:ADDR.",
-					    optarg);
-			args->check = optarg;
+			r = parse_check(optarg, args);
+			if (r < 0)
+				return r == -ENOMEM ? r :
+				       fail(ret_error, "--check '%s': expected carrier, address, gateway, "
+					    "ping:ADDR, peer:ADDR or tcp:ADDR:PORT.", optarg);
 			args->given |= OPT_CHECK;
+			break;
+		case ARG_CONFIRM_TIMEOUT:
+			if (parse_timeout(optarg, &args->confirm_timeout_sec) < 0)
+				return fail(ret_error, "--confirm-timeout '%s': expected whole seconds "
+					    "from 1 to 3600.", optarg);
+			args->given |= OPT_CONFIRM_TIMEOUT;
 			break;
 		case ARG_TIMEOUT:
 			if (parse_timeout(optarg, &args->timeout_sec) < 0)
@@ -344,6 +376,7 @@ int cli_parse(int argc, char **argv, struct vnic_args *args, char **ret_error)
 void cli_args_done(struct vnic_args *args)
 {
 	strv_free(args->kernels);
+	strv_free(args->check_peers);
 	args->kernels = NULL;
 }
 

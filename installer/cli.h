@@ -26,6 +26,7 @@ enum vnic_option {
 	OPT_LOG = 1u << 12,
 	OPT_SOURCE = 1u << 13,
 	OPT_NO_DRIVER = 1u << 14,
+	OPT_CONFIRM_TIMEOUT = 1u << 15,
 };
 
 struct vnic_args;
@@ -44,10 +45,12 @@ struct vnic_args {
 	const char *root;
 	const char *image;
 	const char *from, *to, *check;
+	char **check_peers; /* --check peer:ADDR and tcp:ADDR:PORT, in order (strv) */
 	const char *log_path;
 	const char *source_dir;
 	char **kernels;
 	unsigned timeout_sec;
+	unsigned confirm_timeout_sec; /* swap --confirm-timeout; 0: none */
 	bool json, yes, all_kernels, install_prereqs, force;
 	bool no_driver;
 	bool help, version;

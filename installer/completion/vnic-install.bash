@@ -56,7 +56,7 @@ _vnic_install() {
 		FILE) mapfile -t COMPREPLY < <(compgen -f -- "$cur"); return ;;
 		KVER) mapfile -t COMPREPLY < <(compgen -W "$(ls /lib/modules 2>/dev/null)" -- "$cur"); return ;;
 		IF) mapfile -t COMPREPLY < <(compgen -W "$(ls /sys/class/net 2>/dev/null)" -- "$cur"); return ;;
-		HOW) mapfile -t COMPREPLY < <(compgen -W "carrier address gateway ping:" -- "$cur"); return ;;
+		HOW) mapfile -t COMPREPLY < <(compgen -W "carrier address gateway ping: peer: tcp:" -- "$cur"); return ;;
 		?*) COMPREPLY=(); return ;;
 		esac
 	fi

@@ -21,13 +21,12 @@
 
 #include "lib/macro.h"
 #include "system/linkcheck.h"
+#include "system/probe.h"
+#include "system/reach.h"
 
 #ifndef IFF_LOWER_UP
 #define IFF_LOWER_UP 0x10000 /* linux/if.h; clashes with net/if.h */
 #endif
-
-/* How often ARP requests and echo requests are repeated while waiting for an answer. */
-#define RETRY_MS 250
 
 static inline void mnl_closep(struct mnl_socket **s)
 {
@@ -72,10 +71,7 @@ const char *linkcheck_kind_to_string(enum linkcheck_kind k)
 
 static uint64_t now_ms(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+	return probe_now_ms();
 }
 
 struct watch {
@@ -240,191 +236,24 @@ static bool address_done(const struct watch *w)
 	return w->up && w->have_addr;
 }
 
-struct arp_ipv4 {
-	uint16_t htype, ptype;
-	uint8_t hlen, plen;
-	uint16_t op;
-	uint8_t sha[ETH_ALEN], spa[4], tha[ETH_ALEN], tpa[4];
-} __attribute__((packed));
-
-static int arp_socket(int ifindex, int *ret)
+/* ping:ADDR: ADDR answers an echo through the interface, nothing else asked. */
+static int ping_reach(const struct watch *w, const char *ifname, int family, const void *target,
+		      uint64_t deadline)
 {
-	struct sockaddr_ll sll = { .sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_ARP),
-				   .sll_ifindex = ifindex };
-	int fd = socket(AF_PACKET, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, htons(ETH_P_ARP));
+	struct reach_iface ifc = { .name = ifname, .ifindex = w->ifindex };
+	struct reach_target t = { .role = REACH_PEER, .family = family, .need = REACH_ECHO };
 
-	if (fd < 0)
-		return negative_errno();
-	if (bind(fd, (struct sockaddr *)&sll, sizeof(sll)) < 0) {
-		int r = negative_errno();
-
-		close(fd);
-		return r;
-	}
-	*ret = fd;
-	return 0;
+	memcpy(t.addr, target, family == AF_INET ? 4 : 16);
+	return reach_prove(&ifc, &t, 1, false, deadline, NULL);
 }
 
-static int arp_send(int fd, int ifindex, const unsigned char *mac, const void *spa,
-		    const void *tpa, uint16_t op)
+static void iface_of(const struct watch *w, const char *ifname, struct reach_iface *ret)
 {
-	struct sockaddr_ll to = { .sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_ARP),
-				  .sll_ifindex = ifindex, .sll_halen = ETH_ALEN };
-	struct arp_ipv4 p = { .htype = htons(ARPHRD_ETHER), .ptype = htons(ETH_P_IP),
-			      .hlen = ETH_ALEN, .plen = 4, .op = htons(op) };
-
-	memset(to.sll_addr, 0xff, ETH_ALEN);
-	memcpy(p.sha, mac, ETH_ALEN);
-	memcpy(p.spa, spa, 4);
-	memcpy(p.tpa, tpa, 4);
-	if (op == ARPOP_REPLY) /* gratuitous reply: target = sender, broadcast */
-		memset(p.tha, 0xff, ETH_ALEN);
-	if (sendto(fd, &p, sizeof(p), 0, (struct sockaddr *)&to, sizeof(to)) < 0)
-		return negative_errno();
-	return 0;
-}
-
-/* ARP: who has gw, tell (our address)? until a reply from gw arrives on the interface. */
-static int arp_reach(const struct watch *w, const struct in_addr *gw, uint64_t deadline)
-{
-	_cleanup_close_ int fd = -1;
-	uint64_t next = 0;
-	int r;
-
-	if (!w->have_mac)
-		return -EADDRNOTAVAIL;
-	r = arp_socket(w->ifindex, &fd);
-	if (r < 0)
-		return r;
-	for (;;) {
-		struct pollfd p = { .fd = fd, .events = POLLIN };
-		uint64_t t = now_ms();
-		struct arp_ipv4 a;
-		ssize_t n;
-
-		if (t >= deadline)
-			return -ETIMEDOUT;
-		if (t >= next) {
-			static const unsigned char zero[4];
-
-			r = arp_send(fd, w->ifindex, w->mac,
-				     w->have_addr && w->addr_family == AF_INET ? w->addr : zero, gw,
-				     ARPOP_REQUEST);
-			if (r < 0 && r != -ENETDOWN && r != -ENOBUFS)
-				return r;
-			next = t + RETRY_MS;
-		}
-		r = poll(&p, 1, (int)((next < deadline ? next : deadline) - t));
-		if (r < 0 && errno != EINTR)
-			return negative_errno();
-		while ((n = recv(fd, &a, sizeof(a), 0)) >= (ssize_t)sizeof(a))
-			if (ntohs(a.op) == ARPOP_REPLY && ntohs(a.ptype) == ETH_P_IP &&
-			    memcmp(a.spa, gw, 4) == 0)
-				return 0;
-	}
-}
-
-static uint16_t inet_csum(const void *data, size_t len)
-{
-	const uint8_t *p = data;
-	uint32_t sum = 0;
-
-	for (size_t i = 0; i + 1 < len; i += 2)
-		sum += (uint32_t)(p[i] << 8 | p[i + 1]);
-	if (len & 1)
-		sum += (uint32_t)p[len - 1] << 8;
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return htons((uint16_t)~sum);
-}
-
-/* ICMP (v4 or v6) echo to target through ifname only, until a reply from target arrives. */
-static int echo_reach(const char *ifname, int family, const void *target, uint64_t deadline)
-{
-	_cleanup_close_ int fd = -1;
-	uint16_t id = (uint16_t)(getpid() ^ (int)now_ms()), seq = 0;
-	uint64_t next = 0;
-	union {
-		struct sockaddr_in in;
-		struct sockaddr_in6 in6;
-	} to = {};
-	socklen_t tolen;
-
-	fd = socket(family, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK,
-		    family == AF_INET ? IPPROTO_ICMP : IPPROTO_ICMPV6);
-	if (fd < 0)
-		return negative_errno();
-	if (setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, ifname, (socklen_t)strlen(ifname) + 1) < 0)
-		return negative_errno();
-	if (family == AF_INET) {
-		to.in.sin_family = AF_INET;
-		memcpy(&to.in.sin_addr, target, 4);
-		tolen = sizeof(to.in);
-	} else {
-		to.in6.sin6_family = AF_INET6;
-		memcpy(&to.in6.sin6_addr, target, 16);
-		to.in6.sin6_scope_id = if_nametoindex(ifname);
-		tolen = sizeof(to.in6);
-	}
-	for (;;) {
-		struct pollfd p = { .fd = fd, .events = POLLIN };
-		uint64_t t = now_ms();
-		unsigned char buf[1500];
-		union {
-			struct sockaddr_in in;
-			struct sockaddr_in6 in6;
-		} from;
-		socklen_t fromlen = sizeof(from);
-		ssize_t n;
-		int r;
-
-		if (t >= deadline)
-			return -ETIMEDOUT;
-		if (t >= next) {
-			unsigned char pkt[16] = {};
-
-			pkt[0] = family == AF_INET ? ICMP_ECHO : ICMP6_ECHO_REQUEST;
-			memcpy(pkt + 4, &id, 2);
-			seq++;
-			pkt[6] = (unsigned char)(seq >> 8);
-			pkt[7] = (unsigned char)seq;
-			memcpy(pkt + 8, "vnic-chk", 8);
-			if (family == AF_INET) {
-				uint16_t c = inet_csum(pkt, sizeof(pkt));
-
-				memcpy(pkt + 2, &c, 2);
-			} /* the kernel fills the ICMPv6 checksum */
-			if (sendto(fd, pkt, sizeof(pkt), 0, (struct sockaddr *)&to, tolen) < 0 &&
-			    errno != ENETUNREACH && errno != EHOSTUNREACH && errno != ENOBUFS &&
-			    errno != EAGAIN && errno != ENETDOWN)
-				return negative_errno();
-			next = t + RETRY_MS;
-		}
-		r = poll(&p, 1, (int)((next < deadline ? next : deadline) - t));
-		if (r < 0 && errno != EINTR)
-			return negative_errno();
-		while ((n = recvfrom(fd, buf, sizeof(buf), 0, (struct sockaddr *)&from, &fromlen)) > 0) {
-			const unsigned char *icmp = buf;
-			size_t len = (size_t)n;
-
-			if (family == AF_INET) {
-				size_t ihl = (size_t)(buf[0] & 0x0f) * 4;
-
-				if (len < ihl + 8 || memcmp(&from.in.sin_addr, target, 4))
-					continue;
-				icmp += ihl;
-				len -= ihl;
-				if (icmp[0] != ICMP_ECHOREPLY)
-					continue;
-			} else {
-				if (len < 8 || memcmp(&from.in6.sin6_addr, target, 16) ||
-				    icmp[0] != ICMP6_ECHO_REPLY)
-					continue;
-			}
-			if (memcmp(icmp + 4, &id, 2) == 0)
-				return 0;
-			fromlen = sizeof(from);
-		}
+	*ret = (struct reach_iface){ .name = ifname, .ifindex = w->ifindex };
+	memcpy(ret->mac, w->mac, ETH_ALEN);
+	if (w->have_addr && w->addr_family == AF_INET) {
+		ret->have_ip4 = true;
+		memcpy(ret->ip4, w->addr, 4);
 	}
 }
 
@@ -452,60 +281,138 @@ int linkcheck_announce(const char *ifname, const char *address)
 		return r;
 	if (!w.have_mac)
 		return -EADDRNOTAVAIL;
-	r = arp_socket(w.ifindex, &fd);
+	r = probe_arp_socket(w.ifindex, &fd);
 	if (r < 0)
 		return r;
 	/* Both forms: some neighbours update their cache from one, some from the other. */
-	r = arp_send(fd, w.ifindex, w.mac, &a, &a, ARPOP_REQUEST);
+	r = probe_arp_send(fd, w.ifindex, w.mac, &a, &a, ARPOP_REQUEST);
 	if (r >= 0)
-		r = arp_send(fd, w.ifindex, w.mac, &a, &a, ARPOP_REPLY);
+		r = probe_arp_send(fd, w.ifindex, w.mac, &a, &a, ARPOP_REPLY);
 	return r;
 }
 
-int linkcheck_run(const struct linkcheck_spec *spec, struct linkcheck_result *ret)
+static int parse_ip(const char *s, unsigned char *bin, int *ret_family)
+{
+	if (inet_pton(AF_INET, s, bin) == 1)
+		*ret_family = AF_INET;
+	else if (inet_pton(AF_INET6, s, bin) == 1)
+		*ret_family = AF_INET6;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+/* Opens the netlink socket subscribed to link and address events and reads the state of
+ * ifname into *w (subscribed first, then dumped: no event can fall in between). */
+static int watch_open(const char *ifname, struct watch *w, struct mnl_socket **ret)
 {
 	struct mnl_socket *nl _cleanup_(mnl_closep) = NULL;
-	struct watch w = {};
-	unsigned char target[16];
-	int target_family = 0, r;
-	uint64_t start = now_ms(), deadline = start + spec->timeout_ms;
+	unsigned seq = (unsigned)now_ms();
+	int r;
 
-	*ret = (struct linkcheck_result){ .failed = LINKCHECK_CARRIER };
-	if (!spec->ifname)
-		return -EINVAL;
-	if (spec->address) {
-		if (inet_pton(AF_INET, spec->address, w.want) == 1)
-			w.want_family = AF_INET;
-		else if (inet_pton(AF_INET6, spec->address, w.want) == 1)
-			w.want_family = AF_INET6;
-		else
-			return -EINVAL;
-	}
-	if (spec->kind >= LINKCHECK_GATEWAY) {
-		if (!spec->target)
-			return -EINVAL;
-		if (inet_pton(AF_INET, spec->target, target) == 1)
-			target_family = AF_INET;
-		else if (inet_pton(AF_INET6, spec->target, target) == 1)
-			target_family = AF_INET6;
-		else
-			return -EINVAL;
-	}
-	w.ifindex = (int)if_nametoindex(spec->ifname);
-	if (w.ifindex <= 0)
+	w->ifindex = (int)if_nametoindex(ifname);
+	if (w->ifindex <= 0)
 		return -ENODEV;
-
-	/* Subscribe first, then read the current state: no event can fall in between. */
 	nl = mnl_socket_open(NETLINK_ROUTE);
 	if (!nl)
 		return negative_errno();
 	if (mnl_socket_bind(nl, RTMGRP_LINK | RTMGRP_IPV4_IFADDR | RTMGRP_IPV6_IFADDR,
 			    MNL_SOCKET_AUTOPID) < 0)
 		return negative_errno();
-	r = rtnl_dump(nl, &w, RTM_GETLINK, (unsigned)start);
+	r = rtnl_dump(nl, w, RTM_GETLINK, seq);
+	if (r >= 0)
+		r = rtnl_dump(nl, w, RTM_GETADDR, seq + 1);
 	if (r < 0)
 		return r;
-	r = rtnl_dump(nl, &w, RTM_GETADDR, (unsigned)start + 1);
+	*ret = TAKE_PTR(nl);
+	return 0;
+}
+
+int linkcheck_observe(const char *ifname, struct reach_target *targets, size_t n,
+		      unsigned timeout_ms)
+{
+	struct mnl_socket *nl _cleanup_(mnl_closep) = NULL;
+	struct reach_iface ifc;
+	struct watch w = {};
+	int r;
+
+	for (size_t i = 0; i < n; i++)
+		targets[i].seen = 0;
+	r = watch_open(ifname, &w, &nl);
+	if (r < 0)
+		return r;
+	if (!w.have_mac)
+		return -EADDRNOTAVAIL;
+	iface_of(&w, ifname, &ifc);
+	return reach_prove(&ifc, targets, n, true, now_ms() + timeout_ms, NULL);
+}
+
+/* The last stage: the gateway and peers (spec->targets), or ping:ADDR and the peers. */
+static int reach_stage(const struct linkcheck_spec *spec, const struct watch *w,
+		       uint64_t deadline, struct linkcheck_result *ret)
+{
+	struct reach_iface ifc;
+	unsigned char target[16];
+	int family = 0, r = 0;
+
+	ret->failed = spec->kind == LINKCHECK_PING ? LINKCHECK_PING : LINKCHECK_GATEWAY;
+	/* Replies must come back to this interface: tell the neighbours its MAC first. */
+	if (w->have_addr && w->addr_family == AF_INET) {
+		char a[INET_ADDRSTRLEN];
+
+		inet_ntop(AF_INET, w->addr, a, sizeof(a));
+		(void)linkcheck_announce(spec->ifname, a);
+	}
+	if (spec->kind == LINKCHECK_PING) {
+		if (parse_ip(spec->target, target, &family) < 0)
+			return -EINVAL;
+		r = ping_reach(w, spec->ifname, family, target, deadline);
+		if (r < 0)
+			return r;
+	}
+	if (!spec->n_targets)
+		return 0;
+	if (!w->have_mac)
+		return -EADDRNOTAVAIL;
+	iface_of(w, spec->ifname, &ifc);
+	r = reach_prove(&ifc, spec->targets, spec->n_targets, false, deadline, &ret->failed_target);
+	if (r == -ETIMEDOUT)
+		ret->failed_at_target = true;
+	return r;
+}
+
+static int check_spec(const struct linkcheck_spec *spec, unsigned char *want, int *want_family)
+{
+	unsigned char bin[16];
+	int family;
+
+	if (!spec->ifname)
+		return -EINVAL;
+	if (spec->address && parse_ip(spec->address, want, want_family) < 0)
+		return -EINVAL;
+	if (spec->kind == LINKCHECK_PING && (!spec->target || parse_ip(spec->target, bin, &family) < 0))
+		return -EINVAL;
+	if (spec->kind == LINKCHECK_GATEWAY && spec->n_targets == 0)
+		return -EINVAL;
+	for (size_t i = 0; i < spec->n_targets; i++)
+		if (!spec->targets[i].need)
+			return -EINVAL;
+	return 0;
+}
+
+int linkcheck_run(const struct linkcheck_spec *spec, struct linkcheck_result *ret)
+{
+	struct mnl_socket *nl _cleanup_(mnl_closep) = NULL;
+	struct watch w = {};
+	uint64_t start = now_ms(), deadline = start + spec->timeout_ms;
+	bool reach = spec->kind >= LINKCHECK_GATEWAY || spec->n_targets > 0;
+	int r;
+
+	*ret = (struct linkcheck_result){ .failed = LINKCHECK_CARRIER };
+	r = check_spec(spec, w.want, &w.want_family);
+	if (r < 0)
+		return r;
+	r = watch_open(spec->ifname, &w, &nl);
 	if (r < 0)
 		return r;
 
@@ -515,7 +422,7 @@ int linkcheck_run(const struct linkcheck_spec *spec, struct linkcheck_result *re
 	ret->carrier_ms = (unsigned)(now_ms() - start);
 	ret->any_passed = true;
 	ret->passed_up_to = LINKCHECK_CARRIER;
-	if (spec->kind == LINKCHECK_CARRIER)
+	if (spec->kind == LINKCHECK_CARRIER && !reach)
 		return 0;
 
 	ret->failed = LINKCHECK_ADDRESS;
@@ -525,25 +432,13 @@ int linkcheck_run(const struct linkcheck_spec *spec, struct linkcheck_result *re
 	ret->address_ms = (unsigned)(now_ms() - start);
 	ret->passed_up_to = LINKCHECK_ADDRESS;
 	inet_ntop(w.addr_family, w.addr, ret->address, sizeof(ret->address));
-	if (spec->kind == LINKCHECK_ADDRESS)
+	if (!reach)
 		return 0;
 
-	ret->failed = spec->kind;
-	if (spec->kind == LINKCHECK_GATEWAY && target_family == AF_INET) {
-		r = arp_reach(&w, (const struct in_addr *)target, deadline);
-	} else {
-		/* Replies must come back to this interface: tell the neighbours its MAC first. */
-		if (w.have_addr && w.addr_family == AF_INET) {
-			char a[INET_ADDRSTRLEN];
-
-			inet_ntop(AF_INET, w.addr, a, sizeof(a));
-			(void)linkcheck_announce(spec->ifname, a);
-		}
-		r = echo_reach(spec->ifname, target_family, target, deadline);
-	}
+	r = reach_stage(spec, &w, deadline, ret);
 	if (r < 0)
 		return r;
 	ret->reach_ms = (unsigned)(now_ms() - start);
-	ret->passed_up_to = spec->kind;
+	ret->passed_up_to = spec->kind >= LINKCHECK_GATEWAY ? spec->kind : LINKCHECK_ADDRESS;
 	return 0;
 }

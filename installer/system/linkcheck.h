@@ -6,16 +6,21 @@
  *            link events (RTNLGRP_LINK; no polling);
  *   address  it holds the configured address, or any global IPv4/IPv6 address when none is
  *            given (a DHCP lease), from RTM_NEWADDR events (IPv6 only once no longer tentative);
- *   gateway  the gateway answers ARP on that interface (an AF_PACKET socket bound to it; an
- *            IPv6 gateway answers an ICMPv6 echo instead);
+ *   gateway  the gateway proves itself as system/reach.h says: what it answered through the
+ *            old interface before the swap (linkcheck_observe: its MAC by ARP, ICMP echo) must
+ *            come back through this one; an ARP reply from another MAC does not count;
  *   ping     ADDR answers an ICMP echo sent on a raw socket bound to the interface
  *            (SO_BINDTODEVICE).
- * Each kind includes the ones before it. Nothing here prints. Needs CAP_NET_RAW for gateway
- * and ping.
+ * Each kind includes the ones before it. Peers (spec->targets after the gateway, or all of
+ * them for the other kinds) are proved after the address in the same way. Nothing here
+ * prints. Needs CAP_NET_RAW for gateway, ping and peers.
  */
 #pragma once
 
 #include <stdbool.h>
+#include <stddef.h>
+
+#include "system/reach.h"
 
 enum linkcheck_kind {
 	LINKCHECK_CARRIER,
@@ -28,7 +33,11 @@ struct linkcheck_spec {
 	enum linkcheck_kind kind;
 	const char *ifname;
 	const char *address; /* the address to wait for ("10.0.0.5"), or NULL: any global one */
-	const char *target;  /* gateway: the gateway; ping: the address to ping */
+	const char *target;  /* ping: the address to ping */
+	/* gateway: targets[0] is the gateway; then peers. Each with ->need set (reach_decide);
+	 * ->got and ->other_mac are filled in. */
+	struct reach_target *targets;
+	size_t n_targets;
 	unsigned timeout_ms;
 };
 
@@ -38,6 +47,8 @@ struct linkcheck_result {
 	enum linkcheck_kind failed;       /* the stage that failed (on -ETIMEDOUT) */
 	unsigned carrier_ms, address_ms, reach_ms; /* when each stage passed, from the start */
 	char address[64];                 /* the address found (text), if any */
+	bool failed_at_target;            /* on -ETIMEDOUT: targets[failed_target] did not prove */
+	size_t failed_target;
 };
 
 /*
@@ -53,6 +64,14 @@ const char *linkcheck_kind_to_string(enum linkcheck_kind k);
  * missing or malformed target, or another -errno. *ret is filled in every case.
  */
 int linkcheck_run(const struct linkcheck_spec *spec, struct linkcheck_result *ret);
+
+/*
+ * Before a swap: what each of targets answers through ifname within timeout_ms, into their
+ * ->seen and ->mac (any MAC counts). Returns 0 (whatever answered), -ENODEV, -EADDRNOTAVAIL
+ * (ifname has no MAC) or another -errno.
+ */
+int linkcheck_observe(const char *ifname, struct reach_target *targets, size_t n,
+		      unsigned timeout_ms);
 
 /*
  * Announces address (IPv4) on ifname with a gratuitous ARP, so that neighbours (the gateway)

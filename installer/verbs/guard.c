@@ -24,6 +24,7 @@
 #include "system/nic.h"
 #include "txn/txn.h"
 #include "verbs.h"
+#include "verbs/check.h"
 #include "verbs/prepare.h"
 
 const char guard_unit_text[] =
@@ -56,11 +57,31 @@ char *guard_config_format(const struct guard_config *c)
 	char *s;
 
 	if (asprintf(&s,
-		     "# Written by vnic-install prepare; read by vnic-install guard at boot.\n"
+		     "# Written by vnic-install %s; read by vnic-install guard at boot.\n"
 		     "LINK_TIMEOUT=%u\nCONFIRM_TIMEOUT=%u\nCHECK=%s\nFROM=%s\n",
-		     c->link_timeout, c->confirm_timeout, c->check ? c->check : "address",
-		     c->from ? c->from : "") < 0)
+		     c->to ? "swap --confirm-timeout" : "prepare", c->link_timeout,
+		     c->confirm_timeout, c->check ? c->check : "address", c->from ? c->from : "") < 0)
 		return NULL;
+	if (c->to) {
+		char *more;
+
+		if (asprintf(&more, "%sTO=%s\n", s, c->to) < 0) {
+			free(s);
+			return NULL;
+		}
+		free(s);
+		s = more;
+	}
+	for (unsigned i = 0; i < c->n_reach; i++) {
+		char *more;
+
+		if (asprintf(&more, "%sREACH=%s\n", s, c->reach[i]) < 0) {
+			free(s);
+			return NULL;
+		}
+		free(s);
+		s = more;
+	}
 	return s;
 }
 
@@ -116,6 +137,14 @@ int guard_config_parse(const char *text, struct guard_config *ret, char **ret_bu
 			c.check = eq + 1;
 		} else if (streq(key, "FROM")) {
 			c.from = eq + 1;
+		} else if (streq(key, "TO")) {
+			c.to = eq + 1;
+		} else if (streq(key, "REACH")) {
+			struct reach_target t;
+
+			if (c.n_reach >= GUARD_MAX_REACH || reach_target_from_string(eq + 1, &t) < 0)
+				goto bad;
+			c.reach[c.n_reach++] = eq + 1;
 		} /* unknown keys: a newer prepare; ignored */
 	}
 	*ret = c;
@@ -205,6 +234,29 @@ static bool link_ok(const char *check, char **ret_detail)
 	return ok;
 }
 
+/*
+ * swap --confirm-timeout: the same check as the swap's, on c->to: what the gateway and peers
+ * answered through the E1000 before the swap must answer through it (verbs/check.h).
+ */
+static bool reach_ok(const struct guard_config *c, char **ret_detail)
+{
+	const char *lines[GUARD_MAX_REACH + 1] = {};
+	struct swap_check chk;
+	struct linkcheck_result res;
+	int r;
+
+	memcpy(lines, c->reach, c->n_reach * sizeof(lines[0]));
+	r = check_from_guard(&chk, c->check, (char *const *)lines);
+	if (r == 0)
+		r = check_prove(&chk, c->to, NULL, c->link_timeout, &res, ret_detail);
+	else
+		*ret_detail = strdup("guard.conf's REACH lines are malformed");
+	if (r == 0)
+		*ret_detail = strdup(c->to);
+	check_done(&chk);
+	return r == 0;
+}
+
 static bool has_e1000(void)
 {
 	struct nic_list nics = {};
@@ -248,7 +300,10 @@ static int restore(const char *why)
 	log_warning("Boot guard: restored %s (%s): the E1000 configuration is back.", info.id,
 		    info.op);
 	notify("READY=1");
-	if (has_e1000() && !getenv("VNIC_GUARD_NO_REBOOT")) {
+	if (streq(info.op, "swap")) {
+		/* A live swap's undo brought the E1000 back up already: no reboot. */
+		log_warning("Boot guard: %s is back on the E1000.", info.op);
+	} else if (has_e1000() && !getenv("VNIC_GUARD_NO_REBOOT")) {
 		char *argv[] = { (char *)"systemctl", (char *)"reboot", NULL };
 		struct exec_result res;
 
@@ -298,7 +353,14 @@ int verb_guard(const struct vnic_args *args)
 		 c.check, info.id);
 	notify("STATUS=Waiting for the VMXNET3 link");
 	deadline = now() + c.link_timeout;
-	for (;;) {
+	if (c.to && !reach_ok(&c, &detail)) {
+		_cleanup_free_ char *why = NULL;
+
+		if (asprintf(&why, "the check of %s failed: %s", c.to, detail ? detail : "?") < 0)
+			why = NULL;
+		return restore(why ? why : "the check of the VMXNET3 interface failed");
+	}
+	while (!c.to) {
 		free(detail);
 		detail = NULL;
 		if (link_ok(c.check, &detail))

@@ -200,6 +200,7 @@ int plan_print(FILE *f, const struct plan_view *v, bool json, char **ret_bad_pat
 			json_object_begin(w, "check");
 			json_string(w, "kind", v->check);
 			json_string(w, "target", v->check_target);
+			json_string(w, "proves", v->check_why);
 			json_int(w, "timeout", v->timeout_sec);
 			json_object_end(w);
 		} else {
@@ -255,10 +256,11 @@ int plan_print(FILE *f, const struct plan_view *v, bool json, char **ret_bad_pat
 	if (v->check) {
 		_cleanup_free_ char *title = NULL;
 
-		if (asprintf(&title, "Check the link of %s: %s%s%s, within %u s; on failure roll "
-			     "everything back", v->to ? v->to : "?", v->check,
+		if (asprintf(&title, "Check the link of %s: %s%s%s%s%s%s, within %u s; on failure "
+			     "roll everything back", v->to ? v->to : "?", v->check,
 			     v->check_target ? " " : "", v->check_target ? v->check_target : "",
-			     v->timeout_sec) < 0)
+			     v->check_why ? " (" : "", v->check_why ? v->check_why : "",
+			     v->check_why ? ")" : "", v->timeout_sec) < 0)
 			return -ENOMEM;
 		n++;
 		if (w)

@@ -39,6 +39,7 @@ struct plan_view {
 	bool run_commands;     /* show the netcfg plan's commands (live) */
 	const char *check;     /* "gateway", "ping:10.0.0.1"..., or NULL */
 	const char *check_target; /* the gateway or address the check will try, or NULL */
+	const char *check_why;    /* what the check proves and why (verbs/check.h), or NULL */
 	unsigned timeout_sec;
 	const struct plan_command *final_steps; /* last; after a passed check when there is one */
 	size_t n_final_steps;

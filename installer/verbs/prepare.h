@@ -22,11 +22,18 @@ struct netcfg_plan;
 /* The text of installer/systemd/vnic-guard.service (a test keeps both equal). */
 extern const char guard_unit_text[];
 
+#define GUARD_MAX_REACH 10
+
 struct guard_config {
 	unsigned link_timeout;    /* seconds to wait for the VMXNET3 link at boot */
 	unsigned confirm_timeout; /* seconds to wait for `confirm` after that; 0: no deadline */
 	const char *check;        /* "address" or "gateway" */
 	const char *from;         /* the E1000 interface the configuration came from */
+	/* swap --confirm-timeout: the interface and what must answer through it (REACH= lines,
+	 * verbs/check.h); unset for prepare */
+	const char *to;
+	const char *reach[GUARD_MAX_REACH];
+	unsigned n_reach;
 };
 /* guard.conf's text (to free). */
 char *guard_config_format(const struct guard_config *c);

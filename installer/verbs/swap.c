@@ -34,6 +34,8 @@
 #include "system/nic.h"
 #include "txn/txn.h"
 #include "verbs.h"
+#include "verbs/check.h"
+#include "verbs/confirm.h"
 
 #define SWAP_DEFAULT_TIMEOUT 30
 #define SWAP_LOG_FILE "/var/log/vnic-install.log"
@@ -53,9 +55,7 @@ struct swap {
 	struct netcfg_iface *model;
 	struct netcfg_plan plan;
 
-	enum linkcheck_kind check;
-	const char *check_str;
-	char *target;
+	struct swap_check check;
 	char *address;     /* the static address expected on the new interface, or NULL (DHCP) */
 	unsigned timeout;
 
@@ -72,7 +72,7 @@ static void swap_done(struct swap *s)
 	netcfg_owner_done(&s->owner);
 	netcfg_iface_free(s->model);
 	netcfg_plan_done(&s->plan);
-	free(s->target);
+	check_done(&s->check);
 	free(s->address);
 	strv_free(s->driver_argv);
 	strv_free(s->down_argv);
@@ -183,51 +183,29 @@ static int pick_nics(struct swap *s)
 	return 0;
 }
 
-static int pick_check(struct swap *s)
+/* The link check: its kind and targets, each observed through the E1000 (verbs/check.h). */
+static int pick_check(struct swap *s, bool read_only)
 {
 	const struct vnic_args *a = s->args;
-	const char *target = NULL;
+	const char *gateway = NULL;
 	int r;
 
-	s->check_str = a->check ? a->check : "gateway";
-	r = linkcheck_parse(s->check_str, &s->check, &target);
-	if (r < 0) {
-		log_error("--check %s: expected carrier, address, gateway or ping:ADDR.", s->check_str);
-		return EXIT_USAGE;
-	}
 	s->timeout = a->timeout_sec ? a->timeout_sec : SWAP_DEFAULT_TIMEOUT;
 	if (s->model && s->model->dhcp4 != NETCFG_YES && s->model->n_addrs > 0) {
 		s->address = strdup(s->model->addrs[0].address);
 		if (!s->address)
 			return EXIT_FAILED;
 	}
-	if (s->check == LINKCHECK_PING) {
-		unsigned char bin[16];
-
-		if (inet_pton(AF_INET, target, bin) != 1 && inet_pton(AF_INET6, target, bin) != 1) {
-			log_error("--check ping:%s: expected an IPv4 or IPv6 address.", target);
-			return EXIT_USAGE;
-		}
-		s->target = strdup(target);
-	} else if (s->check == LINKCHECK_GATEWAY) {
-		if (s->model && s->model->gateway4)
-			target = s->model->gateway4;
-		else if (s->route.gateway && streq(s->route.interface, s->from->name))
-			target = s->route.gateway;
-		else if (s->model && s->model->gateway6)
-			target = s->model->gateway6;
-		if (!target) {
-			log_warning("No gateway is known for %s: the link check waits for an address "
-				    "instead (--check ping:ADDR tests reachability).", s->from->name);
-			s->check = LINKCHECK_ADDRESS;
-			s->check_str = "address";
-		} else {
-			s->target = strdup(target);
-		}
-	}
-	if (s->check >= LINKCHECK_GATEWAY && !s->target)
-		return EXIT_FAILED;
-	return 0;
+	if (s->model && s->model->gateway4)
+		gateway = s->model->gateway4;
+	else if (s->route.gateway && streq(s->route.interface, s->from->name))
+		gateway = s->route.gateway;
+	else if (s->model && s->model->gateway6)
+		gateway = s->model->gateway6;
+	r = check_choose(&s->check, a, gateway, s->live ? getenv("SSH_CONNECTION") : NULL);
+	if (r == 0)
+		r = check_observe(&s->check, s->from->name, s->fake, read_only);
+	return r;
 }
 
 static int argv_of(char ***ret, const char *const *words)
@@ -313,7 +291,7 @@ static int swap_prepare(struct swap *s, const struct vnic_args *a, bool read_onl
 	}
 	netcfg_error_done(&err);
 
-	r = pick_check(s);
+	r = pick_check(s, read_only);
 	if (r != 0)
 		return r;
 
@@ -352,9 +330,10 @@ static struct plan_view swap_view(const struct swap *s)
 		.n_driver_steps = s->driver_argv ? 1 : 0,
 		.netcfg = &s->plan,
 		.run_commands = true,
-		.check = s->check_str,
-		.check_target = s->check == LINKCHECK_GATEWAY ? s->target :
-				s->check == LINKCHECK_PING ? NULL : s->address,
+		.check = s->check.kind_str,
+		.check_target = s->check.kind == LINKCHECK_GATEWAY ? s->check.gateway :
+				s->check.kind == LINKCHECK_PING ? NULL : s->address,
+		.check_why = s->check.why,
 		.timeout_sec = s->timeout,
 		.final_steps = &s->down_step,
 		.n_final_steps = 1,
@@ -563,10 +542,6 @@ static int undo(struct swap *s, struct txn *t, struct report *rep, bool check_fa
 
 static int run_check(struct swap *s, struct report *rep)
 {
-	struct linkcheck_spec spec = { .kind = s->check, .ifname = s->to->name,
-				       .address = s->address, .target = s->target,
-				       .timeout_ms = s->timeout * 1000 };
-	struct linkcheck_result res;
 	int r;
 
 	if (s->fake) {
@@ -575,22 +550,7 @@ static int run_check(struct swap *s, struct report *rep)
 			report_step_end(rep, false, "the link check failed (VNIC_TEST_LINKCHECK=fail)");
 		return r;
 	}
-	r = linkcheck_run(&spec, &res);
-	if (res.any_passed)
-		report_detail(rep, "carrier after %.1f s", res.carrier_ms / 1000.0);
-	if (res.any_passed && res.passed_up_to >= LINKCHECK_ADDRESS)
-		report_detail(rep, "address %s after %.1f s", res.address, res.address_ms / 1000.0);
-	if (r >= 0 && s->check >= LINKCHECK_GATEWAY)
-		report_detail(rep, "%s answered after %.1f s", s->target, res.reach_ms / 1000.0);
-	if (r == -ETIMEDOUT)
-		report_step_end(rep, false, "no %s on %s within %u s",
-				res.failed == LINKCHECK_CARRIER ? "carrier" :
-				res.failed == LINKCHECK_ADDRESS ? "address" :
-								  "answer from the gateway",
-				s->to->name, s->timeout);
-	else if (r < 0)
-		report_step_end(rep, false, "the link check failed: %s", strerror(-r));
-	return r;
+	return check_run(&s->check, s->to->name, s->address, s->timeout, rep);
 }
 
 static bool strv_equal(char *const *a, char *const *b)
@@ -672,6 +632,36 @@ static int apply(struct swap *s, struct txn *t, struct report *rep)
 	return 0;
 }
 
+/* --confirm-timeout: the boot guard's files, in the transaction (verbs/confirm.h). */
+static int arm_guard(struct swap *s, struct txn *t, struct report *rep)
+{
+	int r;
+
+	report_step(rep, "guard", "Arming the guard: 'vnic-install confirm' within %u s keeps the "
+		    "change", s->args->confirm_timeout_sec);
+	r = confirm_arm(t, &s->check, s->from->name, s->to->name, s->timeout,
+			s->args->confirm_timeout_sec);
+	if (r < 0)
+		report_step_end(rep, false, "%s", strerror(-r));
+	return r;
+}
+
+/* --confirm-timeout, after a passed check: the guard runs; the change waits for confirm. */
+static int wait_for_confirm(struct swap *s, struct txn *t, struct report *rep)
+{
+	int r = s->fake ? 0 : confirm_start_guard();
+
+	if (r < 0) {
+		log_error_errno(r, "Failed to start vnic-guard.service: %m");
+		return undo(s, t, rep, false, r);
+	}
+	report_result(rep, "waiting", EXIT_OK, "%s now carries the configuration of %s. Run "
+		      "'vnic-install confirm' within %u s to keep it; otherwise it is rolled back on "
+		      "its own, also after a reboot.", s->to->name, s->from->name,
+		      s->args->confirm_timeout_sec);
+	return EXIT_OK;
+}
+
 int verb_swap(const struct vnic_args *args)
 {
 	_cleanup_txn_ struct txn *t = NULL;
@@ -692,7 +682,7 @@ int verb_swap(const struct vnic_args *args)
 	logf = open_log(args, s.live);
 	log_set_file(logf);
 	log_debug("swap %s -> %s (%s), check %s %s, timeout %u s", s.from->name, s.to->name,
-		  s.owner.backend, s.check_str, s.target ? s.target : "", s.timeout);
+		  s.owner.backend, s.check.kind_str, s.check.why ? s.check.why : "", s.timeout);
 	v = swap_view(&s);
 
 	if (!args->yes) {
@@ -709,7 +699,8 @@ int verb_swap(const struct vnic_args *args)
 		}
 	}
 
-	report_init(&rep, stdout, args->json, plan_count_steps(&v) + 0);
+	report_init(&rep, stdout, args->json,
+		    plan_count_steps(&v) + (args->confirm_timeout_sec ? 1 : 0));
 	if (s.driver_argv) {
 		code = install_driver(&s, &rep);
 		if (code != 0)
@@ -722,18 +713,21 @@ int verb_swap(const struct vnic_args *args)
 		goto out;
 	}
 	r = apply(&s, t, &rep);
+	if (r >= 0 && args->confirm_timeout_sec)
+		r = arm_guard(&s, t, &rep);
 	if (r >= 0)
-		r = txn_mark_applied(t, false);
+		r = txn_mark_applied(t, args->confirm_timeout_sec > 0);
 	if (r < 0) {
 		code = undo(&s, t, &rep, false, r);
 		goto out;
 	}
 
 	{
-		const char *shown = s.check == LINKCHECK_GATEWAY ? s.target : NULL;
+		const char *shown = s.check.gateway;
 
 		report_step(&rep, "check", "Checking the link of %s (%s%s%s, up to %u s)",
-			    s.to->name, s.check_str, shown ? " " : "", shown ? shown : "", s.timeout);
+			    s.to->name, s.check.kind_str, shown ? " " : "", shown ? shown : "",
+			    s.timeout);
 	}
 	r = txn_step(t, "check");
 	if (r >= 0) {
@@ -764,6 +758,10 @@ int verb_swap(const struct vnic_args *args)
 		/* Tell the neighbours where the address lives now. */
 		if (linkcheck_run(&spec, &res) == 0 && !strchr(res.address, ':'))
 			(void)linkcheck_announce(s.to->name, res.address);
+	}
+	if (args->confirm_timeout_sec) {
+		code = wait_for_confirm(&s, t, &rep);
+		goto out;
 	}
 	r = txn_commit(t);
 	if (r < 0) {

@@ -21,6 +21,8 @@ SLOW = {
         "driver install/remove with DKMS builds and initramfs updates in a TCG guest",
     "test_swap.py::test_swap_with_driver_build":
         "swap with the DKMS build of the driver in a TCG guest",
+    "test_reach.py::test_confirm_timeout_across_reboot":
+        "a swap left unconfirmed across a reboot: a boot and a reboot of a TCG guest",
 }
 
 

@@ -150,7 +150,7 @@ if [ -f "$deb_dkms" ] && [ -f "$deb_vnic" ]; then
 		"$(complete_words "$bin" version --)"
 	check "completion: -k KVER from /lib/modules" "$(ls /lib/modules | sort | xargs)" \
 		"$(complete_words "$bin" -k "")"
-	check "completion: --check values" "address carrier gateway ping:" \
+	check "completion: --check values" "address carrier gateway peer: ping: tcp:" \
 		"$(complete_words "$bin" --check "")"
 	check "completion: driver's actions" "install remove status" \
 		"$(complete_words "$bin" driver "")"

@@ -99,6 +99,17 @@ static void test_values_validated(void **state)
 	err = NULL;
 	cli_args_done(&a);
 
+	PARSE(false, "swap", "--check", "peer:gateway");
+	assert_non_null(strstr(err, "peer:ADDR"));
+	free(err);
+	err = NULL;
+	cli_args_done(&a);
+
+	PARSE(false, "swap", "--check", "tcp:10.0.0.1");
+	free(err);
+	err = NULL;
+	cli_args_done(&a);
+
 	PARSE(false, "version", "--kernel", "../../etc");
 	free(err);
 	err = NULL;
@@ -140,6 +151,15 @@ static void test_repeated_kernels_kept_once(void **state)
 	assert_string_equal(a.check, "ping:10.0.0.1");
 	assert_int_equal(a.timeout_sec, 45);
 	assert_int_equal(a.verbosity, 2);
+	cli_args_done(&a);
+
+	/* peers add up; the kind is the last one given */
+	PARSE(true, "swap", "--check", "peer:10.0.0.9", "--check", "tcp:10.0.0.8:22", "--check",
+	      "address", "--check", "peer:fe80::1", "--confirm-timeout", "120");
+	assert_string_equal(a.check, "address");
+	assert_int_equal(strv_length(a.check_peers), 3);
+	assert_string_equal(a.check_peers[1], "tcp:10.0.0.8:22");
+	assert_int_equal(a.confirm_timeout_sec, 120);
 	cli_args_done(&a);
 }
 

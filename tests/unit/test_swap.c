@@ -19,6 +19,8 @@
 #include "lib/fault.h"
 #include "lib/sha256.h"
 #include "lib/strv.h"
+#include "txn/txn.h"
+#include "verbs/prepare.h"
 
 static const char static_config[] = "auto lo\n"
 				    "iface lo inet loopback\n"
@@ -203,6 +205,84 @@ static void test_check_fails_restores(void **state)
 	assert_same("after a failed check", before, after);
 }
 
+static void test_silent_gateway_refused(void **state)
+{
+	/* A gateway that answers neither ARP nor ping through the E1000: the check could not tell
+	 * a right segment from a wrong one, so the swap refuses before it changes anything; with
+	 * a check the user chose, it goes. */
+	_cleanup_free_ char *root = root_path("silent"), *before = NULL, *after = NULL;
+	char *argv[] = { "vnic-install", "swap", "--root", NULL, "--yes", "--no-driver",
+			 "--check", "address", NULL };
+
+	make_root(root, static_config);
+	before = snapshot(root);
+	setenv("VNIC_TEST_REACH_SEEN", "none", 1);
+	assert_int_equal(swap(root, NULL, NULL), EXIT_FAILED);
+	after = snapshot(root);
+	assert_same("after a refused swap", before, after);
+	argv[3] = root;
+	assert_int_equal(run_vnic(NULL, NULL, argv), EXIT_OK);
+	unsetenv("VNIC_TEST_REACH_SEEN");
+}
+
+static void test_confirm_timeout(void **state)
+{
+	/* --confirm-timeout: the swap passes and waits, its transaction APPLIED with prepare's
+	 * boot guard armed and the swap's own check in guard.conf; the guard's restore (nobody
+	 * confirmed) brings every file back; a second swap is kept by confirm. */
+	_cleanup_free_ char *root = root_path("confirm"), *before = NULL, *after = NULL,
+			   *p = NULL, *text = NULL, *buf = NULL;
+	char *argv[] = { "vnic-install", "swap", "--root", NULL, "--yes", "--no-driver",
+			 "--confirm-timeout", "60", "--check", "peer:10.77.0.2", NULL };
+	char *confirm[] = { "vnic-install", "confirm", "--root", NULL, NULL };
+	struct guard_config g;
+	struct txn_info info;
+
+	make_root(root, static_config);
+	before = snapshot(root);
+	argv[3] = confirm[3] = root;
+	assert_int_equal(run_vnic(NULL, NULL, argv), EXIT_OK);
+	assert_int_equal(txn_pending(root, &info), 0);
+	assert_int_equal(info.state, TXN_APPLIED);
+	assert_true(info.guard);
+	assert_int_not_equal(asprintf(&p, "%s%s", root, GUARD_CONF_PATH), -1);
+	text = unit_read(p);
+	assert_non_null(strstr(text, "CONFIRM_TIMEOUT=60\n"));
+	assert_non_null(strstr(text, "TO=ens160\n"));
+	assert_non_null(strstr(text, "REACH=gateway 10.77.0.1 arp,echo 02:00:00:00:00:01\n"));
+	assert_non_null(strstr(text, "REACH=peer 10.77.0.2 arp,echo 02:00:00:00:00:01\n"));
+	assert_int_equal(guard_config_parse(text, &g, &buf, NULL), 0);
+	assert_int_equal(g.n_reach, 2);
+	assert_string_equal(g.to, "ens160");
+	{
+		_cleanup_free_ char *bad = NULL;
+		unsigned line = 0;
+
+		/* a malformed REACH line: named by its line, the guard keeps its defaults */
+		assert_int_equal(guard_config_parse("TO=ens160\nREACH=router 10.0.0.1 arp "
+						    "00:00:00:00:00:00\n", &g, &bad, &line),
+				 -EBADMSG);
+		assert_int_equal(line, 2);
+	}
+
+	assert_int_equal(txn_recover(root, true, &info), 0); /* the guard's restore */
+	after = snapshot(root);
+	assert_same("after the guard's restore", before, after);
+	free(after);
+
+	/* a failed check takes the guard's files back with the rest */
+	assert_int_equal(run_vnic(NULL, "fail", argv), EXIT_ROLLED_BACK);
+	after = snapshot(root);
+	assert_same("after a failed check with --confirm-timeout", before, after);
+	assert_int_equal(txn_pending(root, &info), 0);
+	assert_int_equal(info.state, TXN_NONE);
+
+	assert_int_equal(run_vnic(NULL, NULL, argv), EXIT_OK);
+	assert_int_equal(run_vnic(NULL, NULL, confirm), EXIT_OK);
+	assert_int_equal(txn_pending(root, &info), 0);
+	assert_int_equal(info.state, TXN_NONE);
+}
+
 static void test_crash_at_every_step(void **state)
 {
 	_cleanup_free_ char *root = root_path("crash"), *before = NULL, *after = NULL;
@@ -280,7 +360,7 @@ static void test_plan_changes_nothing(void **state)
 	size_t cap = 0;
 	ssize_t n;
 	char *line = NULL;
-	bool saw_add = false, saw_disable = false;
+	bool saw_add = false, saw_disable = false, saw_check = false;
 
 	make_root(root, static_config);
 	before = snapshot(root);
@@ -306,6 +386,10 @@ static void test_plan_changes_nothing(void **state)
 			saw_add = true;
 		if (strstr(line, "-auto ens33"))
 			saw_disable = true;
+		/* what the check proves, from what the gateway answered through the E1000 */
+		if (strstr(line, "gateway 10.77.0.1 (the gateway 10.77.0.1: ARP from "
+			   "02:00:00:00:00:01 and ICMP echo, as through ens33)"))
+			saw_check = true;
 	}
 	free(line);
 	fclose(f);
@@ -313,6 +397,7 @@ static void test_plan_changes_nothing(void **state)
 	assert_int_equal(WEXITSTATUS(status), EXIT_OK);
 	assert_true(saw_add);
 	assert_true(saw_disable);
+	assert_true(saw_check);
 	now = snapshot(root);
 	/* plan may create nothing at all, not even the state directory */
 	assert_same("after plan", before, now);
@@ -324,6 +409,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_swap_passes),
 		cmocka_unit_test(test_check_fails_restores),
+		cmocka_unit_test(test_silent_gateway_refused),
+		cmocka_unit_test(test_confirm_timeout),
 		cmocka_unit_test(test_crash_at_every_step),
 		cmocka_unit_test(test_errors_roll_back),
 		cmocka_unit_test(test_unsupported_refused),

@@ -251,6 +251,42 @@ class Network:
         else:
             self.ip("link", "del", f"{self.bridge}.{vid}")
 
+    # -- a second segment and hosts that are only there for a test -------------------------
+    def add_segment(self, name="br1"):
+        """A second bridge with no address: a wrong segment (a wrong port group). Move a tap
+        onto it with move_tap; nothing answers there unless a fake host is started on it."""
+        self.ip("link", "add", name, "type", "bridge", "stp_state", "0", "forward_delay", "0")
+        # The namespace holds the gateway's address (on br0) and would answer ARP for it on
+        # any interface: not on this one (arp_ignore=1: only for addresses it has itself).
+        self.sh("sysctl", "-qw", f"net.ipv6.conf.{name}.disable_ipv6=1",
+                f"net.ipv4.conf.{name}.arp_ignore=1")
+        self.ip("link", "set", name, "up")
+        return name
+
+    def move_tap(self, tap, bridge=None):
+        """Put tap on bridge (default: the test bridge br0)."""
+        self.ip("link", "set", tap, "master", bridge or self.bridge)
+        self.ip("link", "set", tap, "up")
+
+    def start_fake_host(self, key, ip, mac, bridge=None, echo=True, echo_only_from=()):
+        """A host on bridge (default br0) that answers ARP for ip with mac and, when echo,
+        ICMP echo (only to frames from echo_only_from MACs when given); nothing else. See
+        fakehost.py. Stopped by stop_fake_host(key) or close()."""
+        tap = f"fh{key}"
+        self.ip("tuntap", "add", "dev", tap, "mode", "tap")
+        self.move_tap(tap, bridge)
+        argv = [sys.executable, Path(__file__).with_name("fakehost.py"), tap, ip, mac]
+        if not echo:
+            argv.append("--no-echo")
+        if echo_only_from:
+            argv += ["--echo-only-from", ",".join(echo_only_from)]
+        self.spawn(f"fakehost-{key}", argv, self.workdir / f"fakehost-{key}.log")
+        return tap
+
+    def stop_fake_host(self, key):
+        self.stop(f"fakehost-{key}")
+        self.ip("link", "del", f"fh{key}", check=False)
+
     # -- teardown --------------------------------------------------------------------------
     def close(self):
         if self._closed:
