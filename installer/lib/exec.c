@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -17,6 +18,22 @@
 #include "path.h"
 
 extern char **environ;
+
+/* The pipe ends exec_run() hands its supervisor: the parent's ends first (closed there). */
+enum {
+	EXEC_OUT_R,
+	EXEC_ERR_R,
+	EXEC_IN_W,
+	EXEC_ST_R,
+	EXEC_GO_W,
+	EXEC_PARENT_ENDS,
+	EXEC_OUT_W = EXEC_PARENT_ENDS,
+	EXEC_ERR_W,
+	EXEC_IN_R,
+	EXEC_ST_W,
+	EXEC_GO_R,
+	EXEC_FDS,
+};
 
 struct sink {
 	int fd;
@@ -68,11 +85,17 @@ static uint64_t now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-static void child(char *const argv[], const struct exec_opts *o, int out_w, int err_w,
-		  int in_r, int status_w)
+/* The command itself: its stdio in place, the parent's signal choices undone, then exec. */
+static void command(char *const argv[], const struct exec_opts *o, int out_w, int err_w,
+		    int in_r, int status_w)
 {
 	int e;
 
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGUSR1, SIG_DFL);
+	signal(SIGPIPE, SIG_DFL);
+	signal(SIGINT, SIG_DFL);
+	signal(SIGHUP, SIG_DFL);
 	if (dup2(in_r, 0) < 0 || dup2(out_w, 1) < 0 || dup2(err_w, 2) < 0)
 		goto fail;
 	if (o->chroot_dir && (chroot(o->chroot_dir) < 0 || chdir("/") < 0))
@@ -90,23 +113,120 @@ fail:
 	_exit(127);
 }
 
+static void kill_group(int sig)
+{
+	kill(0, SIGKILL); /* the whole process group: the command and everything it started */
+	_exit(127);
+}
+
+static int cmp_int(const void *a, const void *b)
+{
+	return *(const int *)a - *(const int *)b;
+}
+
+/*
+ * Closes every descriptor but stdio and keep[]: the supervisor must not hold the lock (or any
+ * other file vnic-install had open) while it outlives vnic-install by a moment.
+ */
+static void keep_only(const int *keep, size_t n)
+{
+	int v[8], m = 0, prev = 2;
+
+	for (size_t i = 0; i < n && m < (int)ELEMENTSOF(v); i++)
+		if (keep[i] > 2)
+			v[m++] = keep[i];
+	qsort(v, (size_t)m, sizeof(int), cmp_int);
+	for (int i = 0; i < m; prev = v[i++])
+		if (v[i] > prev + 1)
+			close_range((unsigned)prev + 1, (unsigned)v[i] - 1, 0);
+	close_range((unsigned)prev + 1, ~0u, 0);
+}
+
+/*
+ * The child vnic-install forks for each command: it leads a process group of its own, waits
+ * for the parent's go (once the journal says the command started), runs the command in the
+ * group and passes its status on. When vnic-install dies, the kernel tells it (PDEATHSIG) and
+ * it kills the group, so no dkms build or update-initramfs outlives the run that started it
+ * and races the next run's recovery.
+ */
+static void supervise(char *const argv[], const struct exec_opts *o, pid_t parent,
+		      const int fds[EXEC_FDS])
+{
+	int status, go = fds[EXEC_GO_R];
+	pid_t pid;
+
+	setpgid(0, 0);
+	signal(SIGUSR1, kill_group);
+	signal(SIGTERM, SIG_IGN); /* a timeout signals the group; the command decides */
+	signal(SIGINT, SIG_IGN);
+	signal(SIGHUP, SIG_IGN);
+	if (prctl(PR_SET_PDEATHSIG, SIGUSR1) < 0 || getppid() != parent)
+		kill_group(0);
+	keep_only(fds + EXEC_PARENT_ENDS, EXEC_FDS - EXEC_PARENT_ENDS);
+	if (go >= 0) {
+		char c;
+
+		if (read(go, &c, 1) != 1)
+			_exit(127); /* the parent did not let it start */
+		close(go);
+	}
+	pid = fork();
+	if (pid < 0)
+		_exit(127);
+	if (pid == 0)
+		command(argv, o, fds[EXEC_OUT_W],
+			fds[EXEC_ERR_W] >= 0 ? fds[EXEC_ERR_W] : fds[EXEC_OUT_W], fds[EXEC_IN_R],
+			fds[EXEC_ST_W]);
+	for (size_t i = EXEC_PARENT_ENDS; i < EXEC_FDS; i++)
+		if (fds[i] >= 0 && i != EXEC_GO_R)
+			close(fds[i]);
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			_exit(127);
+	if (WIFEXITED(status))
+		_exit(WEXITSTATUS(status));
+	signal(WTERMSIG(status), SIG_DFL);
+	raise(WTERMSIG(status));
+	_exit(128 + WTERMSIG(status));
+}
+
+/* Lets the child run once opts->on_start agreed; 0, or on_start's error (the child is gone). */
+static int gate(const struct exec_opts *o, pid_t pid, int *go_w)
+{
+	int r;
+
+	if (*go_w < 0)
+		return 0;
+	r = o->on_start(o->userdata);
+	if (r >= 0 && write(*go_w, "g", 1) != 1)
+		r = negative_errno();
+	close(*go_w);
+	*go_w = -1;
+	if (r < 0)
+		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+			;
+	return r;
+}
+
 int exec_run(char *const argv[], const struct exec_opts *opts, struct exec_result *ret)
 {
 	static const struct exec_opts defaults = {};
 	const struct exec_opts *o = opts ? opts : &defaults;
 	int out[2] = { -1, -1 }, err[2] = { -1, -1 }, in[2] = { -1, -1 }, st[2] = { -1, -1 };
+	int go[2] = { -1, -1 }, ready[2] = { -1, -1 };
 	struct sink so = { .fd = -1 }, se = { .fd = -1 };
 	struct exec_result res = {};
 	size_t in_off = 0, in_len = o->stdin_data ? strlen(o->stdin_data) : 0;
 	uint64_t deadline = o->timeout_sec ? now_ms() + o->timeout_sec * 1000ull : 0;
 	bool term_sent = false;
 	int child_errno = 0, status, r = 0;
-	pid_t pid;
+	pid_t pid, self = getpid();
 
 	if (!argv || !argv[0])
 		return -EINVAL;
 	if (pipe2(out, O_CLOEXEC) < 0 || pipe2(st, O_CLOEXEC) < 0 ||
-	    (!o->merge_stderr && pipe2(err, O_CLOEXEC) < 0) || pipe2(in, O_CLOEXEC) < 0) {
+	    (!o->merge_stderr && pipe2(err, O_CLOEXEC) < 0) || pipe2(in, O_CLOEXEC) < 0 ||
+	    (o->on_start && pipe2(go, O_CLOEXEC) < 0) || pipe2(ready, O_CLOEXEC) < 0) {
 		r = negative_errno();
 		goto out_close;
 	}
@@ -127,7 +247,15 @@ int exec_run(char *const argv[], const struct exec_opts *opts, struct exec_resul
 		goto out_close;
 	}
 	if (pid == 0)
-		child(argv, o, out[1], o->merge_stderr ? out[1] : err[1], in[0], st[1]);
+		supervise(argv, o, self,
+			  (const int[EXEC_FDS]){ out[0], err[0], in[1], st[0], go[1], out[1], err[1],
+						 in[0], st[1], go[0] });
+	(void)setpgid(pid, pid); /* also here: a timeout's kill(-pid) must find the group */
+	/* EOF once the supervisor closed what it inherited: from here it holds no lock of ours. */
+	close(ready[1]);
+	ready[1] = -1;
+	while (read(ready[0], &child_errno, 1) < 0 && errno == EINTR)
+		;
 
 	close(out[1]);
 	out[1] = -1;
@@ -139,6 +267,13 @@ int exec_run(char *const argv[], const struct exec_opts *opts, struct exec_resul
 	st[1] = -1;
 	close(in[0]);
 	in[0] = -1;
+	if (go[0] >= 0) {
+		close(go[0]);
+		go[0] = -1;
+	}
+	r = gate(o, pid, &go[1]);
+	if (r < 0)
+		goto out_close;
 	so.fd = TAKE_FD(out[0]);
 	se.fd = TAKE_FD(err[0]);
 	if (in[1] >= 0)
@@ -159,7 +294,7 @@ int exec_run(char *const argv[], const struct exec_opts *opts, struct exec_resul
 			uint64_t now = now_ms();
 
 			if (now >= deadline) {
-				kill(pid, term_sent ? SIGKILL : SIGTERM);
+				kill(-pid, term_sent ? SIGKILL : SIGTERM);
 				res.timed_out = true;
 				deadline = term_sent ? 0 : now + 5000;
 				term_sent = true;
@@ -224,7 +359,8 @@ int exec_run(char *const argv[], const struct exec_opts *opts, struct exec_resul
 	r = res.timed_out ? -ETIMEDOUT : 0;
 
 out_close: {
-	int fds[] = { out[0], out[1], err[0], err[1], in[0], in[1], st[0], st[1], so.fd, se.fd };
+	int fds[] = { out[0], out[1], err[0], err[1], in[0], in[1], st[0], st[1], so.fd, se.fd,
+		      go[0], go[1], ready[0], ready[1] };
 
 	for (size_t i = 0; i < ELEMENTSOF(fds); i++)
 		if (fds[i] >= 0)

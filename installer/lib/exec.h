@@ -11,6 +11,12 @@ struct exec_opts {
 	unsigned timeout_sec;     /* 0: no limit; else SIGTERM, then SIGKILL 5 s later */
 	bool merge_stderr;        /* stderr goes into output, interleaved */
 	const char *stdin_data;   /* fed to stdin (then closed); NULL: /dev/null */
+	/*
+	 * Called once the child exists and before the command is exec'd (the journal records
+	 * that the command starts); an error stops it from running and is returned.
+	 */
+	int (*on_start)(void *userdata);
+	void *userdata;
 };
 
 struct exec_result {
@@ -30,6 +36,10 @@ struct exec_result {
  * program ran (its status is in *ret, which the caller frees with exec_result_done), -ENOENT
  * or another -errno when it could not be started, -ETIMEDOUT when it was killed for the time
  * limit (*ret then holds what it printed). opts may be NULL.
+ *
+ * The command runs in a process group of its own under a small supervisor that kills the
+ * group when vnic-install dies (PR_SET_PDEATHSIG), so that nothing it started outlives the run;
+ * a timeout signals the whole group.
  */
 int exec_run(char *const argv[], const struct exec_opts *opts, struct exec_result *ret);
 void exec_result_done(struct exec_result *r);

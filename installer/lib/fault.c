@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <errno.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,7 @@ struct fault_rule {
 	unsigned long nth;
 	unsigned long seen;
 	int error; /* positive errno, or 0 for crash */
+	int signal; /* or a signal the process sends itself, and goes on */
 };
 
 static struct fault_rule rules[FAULT_MAX_RULES];
@@ -27,6 +29,21 @@ static const struct {
 	{ "EIO", EIO },     { "ENOSPC", ENOSPC }, { "EACCES", EACCES }, { "EPERM", EPERM },
 	{ "EROFS", EROFS }, { "ENOMEM", ENOMEM }, { "EINTR", EINTR },   { "EDQUOT", EDQUOT },
 };
+
+static const struct {
+	const char *name;
+	int value;
+} signal_names[] = { { "SIGINT", SIGINT }, { "SIGTERM", SIGTERM }, { "SIGHUP", SIGHUP } };
+
+static int parse_signal(const char *s, int *ret)
+{
+	for (size_t i = 0; i < ELEMENTSOF(signal_names); i++)
+		if (streq(s, signal_names[i].name)) {
+			*ret = signal_names[i].value;
+			return 0;
+		}
+	return -EINVAL;
+}
 
 static int parse_error(const char *s, int *ret)
 {
@@ -81,7 +98,9 @@ int fault_configure(const char *spec)
 		if (errno || *end || r->nth == 0)
 			return -EINVAL;
 		r->error = EIO;
-		if (what && parse_error(what, &r->error) < 0)
+		if (what && parse_signal(what, &r->signal) == 0)
+			r->error = 0;
+		else if (what && parse_error(what, &r->error) < 0)
 			return -EINVAL;
 		n++;
 	}
@@ -106,6 +125,10 @@ int fault_inject(const char *point)
 			continue;
 		if (++r->seen != r->nth)
 			continue;
+		if (r->signal) {
+			raise(r->signal);
+			return 0;
+		}
 		if (r->error == 0)
 			_exit(FAULT_CRASH_EXIT);
 		return -r->error;

@@ -4,7 +4,8 @@
  * time the code passes POINT ("write", "fsync", "rename", "open", "step", ...) it fails with
  * errno WHAT (a name such as ENOSPC or a number; EIO by default), or, when WHAT is "crash",
  * the process ends on the spot with _exit(FAULT_CRASH_EXIT) as if it had been killed, so that
- * recovery can be tested after every step.
+ * recovery can be tested after every step. WHAT may also be SIGINT, SIGTERM or SIGHUP: the
+ * process sends itself that signal there and goes on (an interrupted swap).
  */
 #pragma once
 

@@ -8,6 +8,18 @@
 #include "lib/macro.h"
 #include "lib/strv.h"
 
+int journal_format_id(const struct timespec *ts, long pid, char *buf, size_t size)
+{
+	struct tm tm;
+	char stamp[32];
+
+	if (!gmtime_r(&ts->tv_sec, &tm) || !strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%S", &tm))
+		return -EINVAL;
+	return snprintf(buf, size, "%s.%06ldZ-%010ld", stamp, ts->tv_nsec / 1000, pid) < (int)size
+		       ? 0
+		       : -ENAMETOOLONG;
+}
+
 char *journal_encode(const char *s)
 {
 	static const char hex[] = "0123456789ABCDEF";
@@ -254,6 +266,24 @@ int journal_apply_line(struct journal *j, char *line)
 			return -EBADMSG;
 		return 0;
 	}
+	if ((streq(f[0], "STARTED") || streq(f[0], "UNDO") || streq(f[0], "UNDONE") ||
+	     streq(f[0], "UNDOFAILED")) &&
+	    nf == 2) {
+		if (parse_uint(f[1], 10, &n) < 0)
+			return -EBADMSG;
+		rec = journal_find(j, REC_RUN, (unsigned)n);
+		if (!rec)
+			return -EBADMSG;
+		if (streq(f[0], "STARTED"))
+			rec->started = true;
+		else if (streq(f[0], "UNDO"))
+			rec->undo_started = true;
+		else if (streq(f[0], "UNDONE"))
+			rec->undone = true;
+		else
+			rec->undo_failed = true;
+		return 0;
+	}
 	if (streq(f[0], "RAN") && nf == 3) {
 		long code;
 		char *end;
@@ -264,7 +294,7 @@ int journal_apply_line(struct journal *j, char *line)
 		code = strtol(f[2], &end, 10);
 		if (!rec || *end || code < -1 || code > 255)
 			return -EBADMSG;
-		rec->ran = true;
+		rec->ran = rec->started = true; /* journals older than STARTED: RAN implies it */
 		rec->exit_code = (int)code;
 		return 0;
 	}

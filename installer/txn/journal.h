@@ -2,7 +2,8 @@
 /*
  * The journal's records, in memory and on disk. One record per line, fields separated by one
  * space, every field percent-encoded (bytes <= 0x20, >= 0x7f and '%'), so that any path or
- * argument survives. A final line without its newline was torn by a crash and is ignored.
+ * argument survives. A final line without its newline was torn by a crash (or a short write)
+ * and is ignored; the writer cuts it off before it appends again.
  *
  *   BEGIN <id> <op>
  *   STEP <name>
@@ -10,7 +11,10 @@
  *   FILE <n> <path> <existed> <mode> <uid> <gid> <sha256|->   before touching path
  *   DONE <n> <sha256|->                      the new contents are in place (- : removed)
  *   RUN <n> <chroot> <argc> <arg>... <undoc> <undo-arg>...   before running a command
+ *   STARTED <n>                              the command was let run (written before exec)
  *   RAN <n> <exit-code>
+ *   UNDO <n> | UNDONE <n> | UNDOFAILED <n>   a rollback starts command n's undo / it worked /
+ *                                            it failed (tried again, and an error again)
  *   APPLIED <guard>
  *   COMMIT | ROLLBACK | ROLLEDBACK
  */
@@ -18,6 +22,7 @@
 
 #include <stdbool.h>
 #include <sys/types.h>
+#include <time.h>
 
 #include "lib/sha256.h"
 #include "txn.h"
@@ -38,12 +43,12 @@ struct txn_record {
 	gid_t gid;
 	char sha_old[SHA256_HEX_SIZE], sha_new[SHA256_HEX_SIZE];
 	char **argv, **undo;
-	bool chroot, ran;
+	bool chroot, started, ran, undo_started, undone, undo_failed;
 	int exit_code;
 };
 
 struct journal {
-	char id[64], op[32];
+	char id[64], op[TXN_OP_MAX];
 	enum txn_state state;
 	bool guard, rollback_started;
 	struct txn_record *recs;
@@ -58,6 +63,12 @@ int journal_parse(const char *text, struct journal *ret, unsigned *ret_line);
 /* Applies one parsed line to j (shared by the parser and by the writer's in-memory copy). */
 int journal_apply_line(struct journal *j, char *line);
 struct txn_record *journal_find(struct journal *j, enum rec_type type, unsigned n);
+
+/*
+ * A transaction id for a transaction begun at ts by pid: UTC time to the microsecond, then the
+ * PID at a fixed width, so that ids sort by time as strings (not by PID within a second).
+ */
+int journal_format_id(const struct timespec *ts, long pid, char *buf, size_t size);
 
 /* Percent-encoding of one field; returns a new string or NULL. */
 char *journal_encode(const char *s);

@@ -31,6 +31,8 @@ struct txn {
 	int journal_fd;
 	unsigned next_n;
 	struct journal j;
+	unsigned n_failed;
+	char failed[512]; /* the undos that failed in the last rollback, "; "-separated */
 };
 
 const char *txn_state_to_string(enum txn_state s)
@@ -55,6 +57,29 @@ const char *txn_id(const struct txn *t)
 	return t->j.id;
 }
 
+/* mkdir -p, and the new entries fsynced: after a power cut the journal's directory is there. */
+static int mkdir_durable(const char *path)
+{
+	struct stat st;
+	int r;
+
+	if (stat(path, &st) == 0)
+		return S_ISDIR(st.st_mode) ? 0 : -ENOTDIR;
+	r = mkdir_parents(path, 0700);
+	if (r < 0)
+		return r;
+	_cleanup_free_ char *p = strdup(path);
+
+	if (!p)
+		return -ENOMEM;
+	for (char *slash; (slash = strrchr(p, '/')) && slash != p; *slash = 0) {
+		r = fsync_parent_dir(p);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
 static int state_dir(const char *root, char **ret)
 {
 	_cleanup_free_ char *p = NULL;
@@ -63,7 +88,7 @@ static int state_dir(const char *root, char **ret)
 	r = path_chase(root, TXN_STATE_DIR, CHASE_NONEXISTENT, &p);
 	if (r < 0)
 		return r;
-	r = mkdir_parents(p, 0700);
+	r = mkdir_durable(p);
 	if (r < 0)
 		return r;
 	*ret = TAKE_PTR(p);
@@ -105,12 +130,36 @@ void txn_free(struct txn *t)
 		txn_release(t);
 }
 
+/* Writes one record; a short write is cut off again, so that no record is glued onto it. */
+static int write_record(int fd, const char *rec, size_t len)
+{
+	struct stat st;
+	ssize_t n;
+	int r;
+
+	if (fstat(fd, &st) < 0)
+		return negative_errno();
+	/* VNIC_FAULT=torn:N: the N-th record reaches the disk half-way, then the process dies. */
+	if (fault_inject("torn") < 0) {
+		(void)!write(fd, rec, len / 2);
+		(void)fsync(fd);
+		_exit(FAULT_CRASH_EXIT);
+	}
+	/* VNIC_FAULT=short:N: the N-th record is written only half-way (a full disk). */
+	r = fault_inject("short");
+	n = write(fd, rec, r < 0 ? len / 2 : len);
+	if (n >= 0 && (size_t)n == len)
+		return 0;
+	r = n < 0 ? negative_errno() : r < 0 ? r : -EIO;
+	if (ftruncate(fd, st.st_size) < 0 || fsync(fd) < 0)
+		return r;
+	return r;
+}
+
 /* Appends one record: built from already-encoded fields, written in one write, fsynced. */
 static int journal_append(struct txn *t, const char *line)
 {
 	_cleanup_free_ char *copy = NULL, *withnl = NULL;
-	size_t len;
-	ssize_t n;
 	int r;
 
 	r = fault_inject("journal");
@@ -120,12 +169,9 @@ static int journal_append(struct txn *t, const char *line)
 		withnl = NULL;
 		return -ENOMEM;
 	}
-	len = strlen(withnl);
-	n = write(t->journal_fd, withnl, len);
-	if (n < 0)
-		return negative_errno();
-	if ((size_t)n != len)
-		return -EIO;
+	r = write_record(t->journal_fd, withnl, strlen(withnl));
+	if (r < 0)
+		return r;
 	if (fsync(t->journal_fd) < 0)
 		return negative_errno();
 	/* Keep the in-memory journal the same as the one on disk: one parser for both. */
@@ -154,16 +200,9 @@ _printf_(2, 3) static int journal_appendf(struct txn *t, const char *fmt, ...)
 static int new_id(char *buf, size_t size)
 {
 	struct timespec ts;
-	struct tm tm;
-	char stamp[32];
 
 	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm);
-	return snprintf(buf, size, "%s-%ld-%03ld", stamp, (long)getpid(), ts.tv_nsec / 1000000) <
-			       (int)size
-		       ? 0
-		       : -ENAMETOOLONG;
+	return journal_format_id(&ts, (long)getpid(), buf, size);
 }
 
 /* The directory of the unfinished transaction under sdir/txn, if any. */
@@ -233,77 +272,119 @@ static int txn_new_locked(const char *root, struct txn **ret)
 	return 0;
 }
 
+/* Removes a transaction directory: its backups, its journal, itself. */
+static int remove_txn_dir(const char *dir)
+{
+	_cleanup_free_ char *b = path_join(dir, "backup"), *jp = path_join(dir, "journal");
+	_cleanup_closedir_ DIR *bd = NULL;
+	struct dirent *de;
+
+	if (!b || !jp)
+		return -ENOMEM;
+	bd = opendir(b);
+	while (bd && (de = readdir(bd))) {
+		_cleanup_free_ char *f = NULL;
+
+		if (strcmp(de->d_name, ".") && strcmp(de->d_name, "..") &&
+		    asprintf(&f, "%s/%s", b, de->d_name) >= 0)
+			unlink(f);
+	}
+	if (unlink(jp) < 0 && errno != ENOENT)
+		return negative_errno();
+	if (rmdir(b) < 0 && errno != ENOENT)
+		return negative_errno();
+	if (rmdir(dir) < 0 && errno != ENOENT)
+		return negative_errno();
+	return fsync_parent_dir(dir);
+}
+
+/* A transaction directory still being built (".new-<id>") that a crash left: nothing ran. */
+static int remove_unborn(const char *tdir)
+{
+	_cleanup_closedir_ DIR *d = opendir(tdir);
+	struct dirent *de;
+	int r;
+
+	while (d && (de = readdir(d))) {
+		_cleanup_free_ char *p = NULL;
+
+		if (strncmp(de->d_name, ".new-", 5))
+			continue;
+		p = path_join(tdir, de->d_name);
+		if (!p)
+			return -ENOMEM;
+		r = remove_txn_dir(p);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+/*
+ * Makes t's directory with its journal and BEGIN record. It is built as txn/.new-<id> (which
+ * recovery does not look at) and renamed into place once BEGIN is on disk, so that a crash
+ * never leaves a transaction directory without a journal.
+ */
+static int create_txn_dir(struct txn *t, const char *op)
+{
+	_cleanup_free_ char *tdir = path_join(t->state_dir, "txn"), *tmp = NULL, *bdir = NULL,
+			    *jp = NULL, *eop = journal_encode(op), *line = NULL;
+	int r;
+
+	if (!tdir || !eop || strlen(op) >= TXN_OP_MAX)
+		return !tdir || !eop ? -ENOMEM : -ENAMETOOLONG;
+	r = mkdir_durable(tdir);
+	if (r < 0)
+		return r;
+	r = remove_unborn(tdir);
+	if (r < 0)
+		return r;
+	r = new_id(t->j.id, sizeof(t->j.id));
+	if (r < 0)
+		return r;
+	if (asprintf(&tmp, "%s/.new-%s", tdir, t->j.id) < 0 ||
+	    asprintf(&t->dir, "%s/%s", tdir, t->j.id) < 0 || !(bdir = path_join(tmp, "backup")) ||
+	    !(jp = path_join(tmp, "journal")) || asprintf(&line, "BEGIN %s %s", t->j.id, eop) < 0)
+		return -ENOMEM;
+	r = mkdir_parents(bdir, 0700);
+	if (r >= 0)
+		r = fault_inject("mkdir");
+	if (r >= 0) {
+		t->journal_fd = open(jp, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0600);
+		r = t->journal_fd < 0 ? negative_errno() : journal_append(t, line);
+	}
+	if (r >= 0)
+		r = fsync_parent_dir(jp);
+	if (r >= 0)
+		r = fault_inject("rename");
+	if (r >= 0 && rename(tmp, t->dir) < 0)
+		r = negative_errno();
+	if (r >= 0)
+		return fsync_parent_dir(t->dir);
+	(void)remove_txn_dir(tmp);
+	return r;
+}
+
 int txn_begin(const char *root, const char *op, struct txn **ret)
 {
-	_cleanup_free_ char *jp = NULL, *pending = NULL, *bdir = NULL;
+	_cleanup_free_ char *pending = NULL;
 	struct txn *t;
-	char line[256];
 	int r;
 
 	r = txn_new_locked(root, &t);
 	if (r < 0)
 		return r;
 	r = find_pending_dir(t->state_dir, &pending);
-	if (r < 0)
-		goto fail;
-	if (r > 0) {
+	if (r > 0)
 		r = -EUCLEAN;
-		goto fail;
+	if (r >= 0)
+		r = create_txn_dir(t, op);
+	if (r < 0) {
+		txn_release(t);
+		return r;
 	}
-
-	r = new_id(t->j.id, sizeof(t->j.id));
-	if (r < 0)
-		goto fail;
-	if (asprintf(&t->dir, "%s/txn/%s", t->state_dir, t->j.id) < 0) {
-		t->dir = NULL;
-		r = -ENOMEM;
-		goto fail;
-	}
-	bdir = path_join(t->dir, "backup");
-	jp = path_join(t->dir, "journal");
-	if (!bdir || !jp) {
-		r = -ENOMEM;
-		goto fail;
-	}
-	r = mkdir_parents(bdir, 0700);
-	if (r < 0)
-		goto fail;
-	t->journal_fd = open(jp, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0600);
-	if (t->journal_fd < 0) {
-		r = negative_errno();
-		goto fail;
-	}
-	r = fsync_parent_dir(bdir);
-	if (r < 0)
-		goto fail;
-	{
-		_cleanup_free_ char *eop = journal_encode(op);
-
-		if (!eop) {
-			r = -ENOMEM;
-			goto fail;
-		}
-		snprintf(line, sizeof(line), "BEGIN %s %.31s", t->j.id, eop);
-	}
-	r = journal_append(t, line);
-	if (r < 0)
-		goto fail;
 	*ret = t;
 	return 0;
-fail:
-	/* Nothing was changed yet: leave no empty transaction behind. */
-	if (t->dir) {
-		_cleanup_free_ char *b = path_join(t->dir, "backup");
-		_cleanup_free_ char *j = path_join(t->dir, "journal");
-
-		if (j)
-			unlink(j);
-		if (b)
-			rmdir(b);
-		rmdir(t->dir);
-	}
-	txn_release(t);
-	return r;
 }
 
 int txn_step(struct txn *t, const char *name)
@@ -356,6 +437,9 @@ static int make_parents(struct txn *t, const char *path)
 			return r;
 		if (mkdir(h, 0755) < 0 && errno != EEXIST)
 			return negative_errno();
+		r = fault_inject("mkdir");
+		if (r < 0)
+			return r;
 		r = fsync_parent_dir(h);
 		if (r < 0)
 			return r;
@@ -493,6 +577,9 @@ int txn_remove_file(struct txn *t, const char *path)
 		return r;
 	if (r == 0)
 		return journal_appendf(t, "DONE %u -", n); /* nothing there: nothing to remove */
+	r = fault_inject("unlink");
+	if (r < 0)
+		return r;
 	if (unlink(host) < 0)
 		return negative_errno();
 	r = fsync_parent_dir(host);
@@ -521,11 +608,30 @@ static int encode_argv(char *const *argv, char **ret)
 	return 0;
 }
 
+struct started {
+	struct txn *t;
+	unsigned n;
+};
+
+/* exec_run()'s on_start: the journal says the command starts before it can change anything. */
+static int record_started(void *userdata)
+{
+	const struct started *s = userdata;
+	int r;
+
+	r = journal_appendf(s->t, "STARTED %u", s->n);
+	if (r < 0)
+		return r;
+	return fault_inject("start");
+}
+
 int txn_run(struct txn *t, char *const argv[], char *const undo_argv[],
 	    const struct exec_opts *opts, struct exec_result *ret)
 {
 	_cleanup_free_ char *a = NULL, *u = NULL;
 	unsigned n = t->next_n++;
+	struct started st = { t, n };
+	struct exec_opts o = opts ? *opts : (struct exec_opts){};
 	int r;
 
 	r = encode_argv(argv, &a);
@@ -537,7 +643,9 @@ int txn_run(struct txn *t, char *const argv[], char *const undo_argv[],
 	r = journal_appendf(t, "RUN %u %d %s %s", n, opts && opts->chroot_dir, a, u);
 	if (r < 0)
 		return r;
-	r = exec_run(argv, opts, ret);
+	o.on_start = record_started;
+	o.userdata = &st;
+	r = exec_run(argv, &o, ret);
 	if (r < 0 && r != -ETIMEDOUT)
 		return r;
 	{
@@ -582,27 +690,10 @@ static int prune_history(const char *sdir)
 	strv_sort(names);
 	for (size_t i = 0; i < n - HISTORY_KEEP; i++) {
 		_cleanup_free_ char *dir = path_join(hdir, names[i]);
-		_cleanup_free_ char *b = NULL;
-		_cleanup_closedir_ DIR *bd = NULL;
 
-		if (!dir || asprintf(&b, "%s/backup", dir) < 0)
+		if (!dir)
 			return -ENOMEM;
-		bd = opendir(b);
-		while (bd && (de = readdir(bd))) {
-			_cleanup_free_ char *f = NULL;
-
-			if (strcmp(de->d_name, ".") && strcmp(de->d_name, "..") &&
-			    asprintf(&f, "%s/%s", b, de->d_name) >= 0)
-				unlink(f);
-		}
-		rmdir(b);
-		{
-			_cleanup_free_ char *jp = path_join(dir, "journal");
-
-			if (jp)
-				unlink(jp);
-		}
-		rmdir(dir);
+		(void)remove_txn_dir(dir);
 	}
 	return 0;
 }
@@ -643,6 +734,20 @@ int txn_commit(struct txn *t)
 	return archive(t->state_dir, t->dir, t->j.id);
 }
 
+static int mkdir_parents_of(const char *path)
+{
+	_cleanup_free_ char *d = strdup(path);
+	char *slash;
+
+	if (!d)
+		return -ENOMEM;
+	slash = strrchr(d, '/');
+	if (!slash || slash == d)
+		return 0;
+	*slash = 0;
+	return mkdir_parents(d, 0755);
+}
+
 /* Restores one file record; safe to repeat (a crash during rollback is rolled back again). */
 static int undo_file(const char *root, const char *dir, const struct txn_record *rec)
 {
@@ -674,6 +779,9 @@ static int undo_file(const char *root, const char *dir, const struct txn_record 
 	sha256_hex(data, size, sha);
 	if (!streq(sha, rec->sha_old))
 		return -EBADMSG; /* a damaged backup is never written over the system */
+	r = mkdir_parents_of(host); /* a rollback may have removed a directory it was in */
+	if (r < 0)
+		return r;
 	r = write_file_atomic(host, data, size, rec->mode);
 	if (r < 0)
 		return r;
@@ -684,55 +792,111 @@ static int undo_file(const char *root, const char *dir, const struct txn_record 
 	return 0;
 }
 
-static int undo_run(const char *root, const struct txn_record *rec)
+/* What a rollback could not undo, for the person who has to look. */
+struct undo_failures {
+	unsigned n;
+	char text[512];
+};
+
+_printf_(2, 3) static void note_failure(struct undo_failures *f, const char *fmt, ...)
 {
-	struct exec_opts o = { .chroot_dir = rec->chroot ? root : NULL, .merge_stderr = true,
+	size_t len = strlen(f->text);
+	va_list ap;
+
+	f->n++;
+	if (len + 3 >= sizeof(f->text))
+		return;
+	if (len)
+		len += (size_t)snprintf(f->text + len, sizeof(f->text) - len, "; ");
+	va_start(ap, fmt);
+	vsnprintf(f->text + len, sizeof(f->text) - len, fmt, ap);
+	va_end(ap);
+}
+
+/*
+ * Runs a command's undo. Only commands that were started are undone, and each undo once (UNDO
+ * and UNDONE records: a rollback that is itself interrupted does not run it twice). An undo that
+ * fails is an error only when its command had succeeded and the undo had not been tried before:
+ * the undo of a command that failed or was cut off (a `dkms add` that registered nothing), or
+ * an undo cut off by a crash, may find nothing left to undo and must not block recovery.
+ */
+static int undo_run(struct txn *t, const struct txn_record *rec, struct undo_failures *f)
+{
+	struct exec_opts o = { .chroot_dir = rec->chroot ? t->root : NULL, .merge_stderr = true,
 			       .timeout_sec = 600 };
+	/* Cut off by a crash, an undo may have done its work: trying again may find nothing. */
+	bool cut_off = rec->undo_started && !rec->undo_failed, ok;
+	bool needed = rec->ran && rec->exit_code == 0 && !cut_off;
+	unsigned n = rec->n;
+	_cleanup_free_ char *cmd = NULL;
 	struct exec_result res;
 	int r;
 
-	if (!rec->undo)
+	if (!rec->undo || !rec->started || rec->undone)
 		return 0;
-	_cleanup_free_ char *cmd = strv_join(rec->undo, " ");
+	if (!rec->undo_started && (r = journal_appendf(t, "UNDO %u", n)) < 0)
+		return r;
+	cmd = strv_join(rec->undo, " ");
 	r = exec_run(rec->undo, &o, &res);
 	if (r < 0) {
 		log_debug("undo: %s: %s", cmd ? cmd : rec->undo[0], strerror(-r));
+		if (!needed)
+			return 0;
+		note_failure(f, "%s: %s", cmd ? cmd : rec->undo[0], strerror(-r));
+		(void)journal_appendf(t, "UNDOFAILED %u", n);
 		return r;
 	}
-	r = exec_succeeded(&res) ? 0 : -ECANCELED;
+	ok = exec_succeeded(&res);
+	r = ok || !needed ? 0 : -ECANCELED;
 	/* The log file keeps what the undo said: a rollback that did not bring the old
 	 * interface back is diagnosed from it. */
 	log_debug("undo: %s (exit %d)%s%s", cmd ? cmd : rec->undo[0], res.exit_code,
 		  res.output && *res.output ? ":\n" : "", res.output ? res.output : "");
+	if (r < 0)
+		note_failure(f, "%s (exit %d)", cmd ? cmd : rec->undo[0], res.exit_code);
 	exec_result_done(&res);
+	if (ok || needed) {
+		int q = journal_appendf(t, ok ? "UNDONE %u" : "UNDOFAILED %u", n);
+
+		r = r < 0 ? r : q;
+	}
 	return r;
 }
 
-/* Undoes every record of j, newest first; returns the first error but goes on. */
-static int undo_all(const char *root, const char *dir, const struct journal *j)
+static int undo_mkdir(const char *root, const struct txn_record *rec)
+{
+	_cleanup_free_ char *host = NULL;
+	int r;
+
+	r = path_chase(root, rec->path, CHASE_NONEXISTENT, &host);
+	/* A directory someone else filled since is left in place. */
+	if (r == 0 && rmdir(host) < 0 && errno != ENOENT && errno != ENOTEMPTY && errno != EEXIST)
+		r = negative_errno();
+	return r;
+}
+
+/* Undoes every record of t's journal, newest first; returns the first error but goes on. */
+static int undo_all(struct txn *t, struct undo_failures *f)
 {
 	int first = 0;
 
-	for (size_t i = j->n_recs; i-- > 0;) {
-		const struct txn_record *rec = &j->recs[i];
-		int r = 0;
+	for (size_t i = t->j.n_recs; i-- > 0;) {
+		const struct txn_record *rec = &t->j.recs[i];
+		int r = fault_inject("undo");
 
+		if (r < 0)
+			return r;
 		switch (rec->type) {
 		case REC_FILE:
-			r = undo_file(root, dir, rec);
+			r = undo_file(t->root, t->dir, rec);
+			if (r < 0)
+				note_failure(f, "restore %s: %s", rec->path, strerror(-r));
 			break;
-		case REC_MKDIR: {
-			_cleanup_free_ char *host = NULL;
-
-			r = path_chase(root, rec->path, CHASE_NONEXISTENT, &host);
-			/* A directory someone else filled since is left in place. */
-			if (r == 0 && rmdir(host) < 0 && errno != ENOENT && errno != ENOTEMPTY &&
-			    errno != EEXIST)
-				r = negative_errno();
+		case REC_MKDIR:
+			r = undo_mkdir(t->root, rec);
 			break;
-		}
 		case REC_RUN:
-			r = undo_run(root, rec);
+			r = undo_run(t, rec, f);
 			break;
 		}
 		if (r < 0 && first == 0)
@@ -741,20 +905,36 @@ static int undo_all(const char *root, const char *dir, const struct journal *j)
 	return first;
 }
 
-int txn_rollback(struct txn *t)
+/* Rolls t back; with accept, undos that failed are accepted (listed) and it finishes anyway. */
+static int rollback_journal(struct txn *t, bool accept)
 {
+	struct undo_failures f = {};
 	int r, q;
 
 	r = journal_append(t, "ROLLBACK");
 	if (r < 0)
 		return r;
-	r = undo_all(t->root, t->dir, &t->j);
-	if (r < 0)
-		return r; /* stays pending: recovery tries again */
+	r = undo_all(t, &f);
+	t->n_failed = f.n;
+	memcpy(t->failed, f.text, sizeof(t->failed));
+	if (r < 0 && !accept)
+		return r; /* stays pending: recovery tries again, or `recover --force` accepts */
 	q = journal_append(t, "ROLLEDBACK");
 	if (q < 0)
 		return q;
 	return archive(t->state_dir, t->dir, t->j.id);
+}
+
+int txn_rollback(struct txn *t)
+{
+	return rollback_journal(t, false);
+}
+
+const char *txn_failed_undos(const struct txn *t, unsigned *ret_n)
+{
+	if (ret_n)
+		*ret_n = t->n_failed;
+	return t->failed;
 }
 
 static void fill_info(const struct journal *j, struct txn_info *ret)
@@ -866,20 +1046,27 @@ int txn_last_finished(const char *root, struct txn_info *ret)
 	return 0;
 }
 
-/* Removes a transaction directory whose journal holds no record: nothing was changed. */
-static int remove_empty(const char *dir)
+/*
+ * Cuts a torn last record (a crash in the middle of a write) off, back to the last whole one,
+ * so that the next record starts a line of its own and the journal stays readable.
+ */
+static int cut_torn_tail(int fd, const char *jp)
 {
-	_cleanup_free_ char *b = path_join(dir, "backup"), *jp = path_join(dir, "journal");
+	_cleanup_free_ char *text = NULL;
+	const char *nl;
+	size_t size, keep;
+	int r;
 
-	if (!b || !jp)
-		return -ENOMEM;
-	if (unlink(jp) < 0 && errno != ENOENT)
+	r = read_full_file(jp, BACKUP_MAX, &text, &size);
+	if (r < 0)
+		return r;
+	nl = memrchr(text, '\n', size);
+	keep = nl ? (size_t)(nl - text) + 1 : 0;
+	if (keep == size)
+		return 0;
+	if (ftruncate(fd, (off_t)keep) < 0 || fsync(fd) < 0)
 		return negative_errno();
-	if (rmdir(b) < 0 && errno != ENOENT)
-		return negative_errno();
-	if (rmdir(dir) < 0)
-		return negative_errno();
-	return fsync_parent_dir(dir);
+	return 0;
 }
 
 /* Opens the pending transaction for appending, under the lock. Returns 0 when none. */
@@ -897,7 +1084,7 @@ static int open_pending(const char *root, struct txn **ret)
 		goto fail;
 	r = load_journal(t->dir, &t->j);
 	if (r == -ENODATA) {
-		r = remove_empty(t->dir);
+		r = remove_txn_dir(t->dir); /* nothing was recorded: nothing was changed */
 		goto fail; /* 0: nothing pending any more */
 	}
 	if (r < 0)
@@ -907,26 +1094,10 @@ static int open_pending(const char *root, struct txn **ret)
 		r = -ENOMEM;
 		goto fail;
 	}
-	/* Finish a torn last line so that the next record starts on a line of its own. */
 	t->journal_fd = open(jp, O_WRONLY | O_APPEND | O_CLOEXEC);
-	if (t->journal_fd < 0) {
-		r = negative_errno();
+	r = t->journal_fd < 0 ? negative_errno() : cut_torn_tail(t->journal_fd, jp);
+	if (r < 0)
 		goto fail;
-	}
-	{
-		struct stat st;
-		char last = '\n';
-
-		if (fstat(t->journal_fd, &st) == 0 && st.st_size > 0) {
-			_cleanup_close_ int rfd = open(jp, O_RDONLY | O_CLOEXEC);
-
-			if (rfd >= 0 && pread(rfd, &last, 1, st.st_size - 1) == 1 && last != '\n')
-				if (write(t->journal_fd, "\n", 1) != 1) {
-					r = -EIO;
-					goto fail;
-				}
-		}
-	}
 	*ret = t;
 	return 1;
 fail:
@@ -936,6 +1107,12 @@ fail:
 
 int txn_recover(const char *root, bool include_guarded, struct txn_info *ret)
 {
+	return txn_recover_full(root, include_guarded ? TXN_RECOVER_GUARDED : 0, ret);
+}
+
+int txn_recover_full(const char *root, unsigned flags, struct txn_info *ret)
+{
+	bool include_guarded = flags & TXN_RECOVER_GUARDED;
 	struct txn *t = NULL;
 	int r;
 
@@ -961,10 +1138,14 @@ int txn_recover(const char *root, bool include_guarded, struct txn_info *ret)
 		}
 		/* fall through */
 	default:
-		r = txn_rollback(t);
+		r = rollback_journal(t, flags & TXN_RECOVER_ACCEPT);
 		break;
 	}
 	fill_info(&t->j, ret);
+	if (ret) {
+		ret->n_failed = t->n_failed;
+		memcpy(ret->failed, t->failed, sizeof(ret->failed));
+	}
 	txn_release(t);
 	return r;
 }
@@ -1021,60 +1202,189 @@ static int unchanged_since(const char *root, const struct journal *j)
 	return 0;
 }
 
+/*
+ * The last change in the history that `rollback` undoes: 1 with its directory and journal, or
+ * -EALREADY when the newest change was rolled back already (a committed "rollback:<id>"). A
+ * rollback transaction that was itself rolled back (recovered after a crash) changed nothing.
+ */
+static int find_last_change(const char *sdir, char **ret_dir, struct journal *ret_j)
+{
+	_cleanup_free_ char *hdir = path_join(sdir, "history");
+	_cleanup_strv_free_ char **names = NULL;
+	_cleanup_closedir_ DIR *d = NULL;
+	struct dirent *de;
+	int r;
+
+	if (!hdir)
+		return -ENOMEM;
+	d = opendir(hdir);
+	if (!d)
+		return errno == ENOENT ? -ENOENT : negative_errno();
+	while ((de = readdir(d)))
+		if (de->d_name[0] != '.' && (r = strv_push(&names, de->d_name)) < 0)
+			return r;
+	strv_sort(names);
+	for (size_t i = strv_length(names); i-- > 0;) {
+		_cleanup_free_ char *dir = path_join(hdir, names[i]);
+		struct journal j;
+		bool undoer;
+
+		if (!dir)
+			return -ENOMEM;
+		if (load_journal(dir, &j) < 0)
+			continue;
+		undoer = strncmp(j.op, "rollback:", 9) == 0;
+		if (undoer && j.state == TXN_ROLLED_BACK) {
+			journal_done(&j);
+			continue;
+		}
+		if (undoer || j.state != TXN_COMMITTED) {
+			journal_done(&j);
+			return -EALREADY;
+		}
+		*ret_dir = TAKE_PTR(dir);
+		*ret_j = j;
+		return 1;
+	}
+	return -ENOENT;
+}
+
+/* Puts one file of a committed change back, through t (so that t can put it back again). */
+static int restore_file(struct txn *t, const char *dir, const struct txn_record *rec)
+{
+	_cleanup_free_ char *bpath = NULL, *data = NULL, *host = NULL;
+	char sha[SHA256_HEX_SIZE];
+	size_t size;
+	int r;
+
+	if (!rec->existed)
+		return txn_remove_file(t, rec->path);
+	if (asprintf(&bpath, "%s/backup/%u", dir, rec->n) < 0)
+		return -ENOMEM;
+	r = read_full_file(bpath, BACKUP_MAX, &data, &size);
+	if (r < 0)
+		return r;
+	sha256_hex(data, size, sha);
+	if (!streq(sha, rec->sha_old))
+		return -EBADMSG; /* a damaged backup is never written over the system */
+	r = txn_write_file(t, rec->path, data, size, rec->mode);
+	if (r < 0)
+		return r;
+	r = host_path(t, rec->path, &host);
+	if (r < 0)
+		return r;
+	if (chown(host, rec->uid, rec->gid) < 0 && errno != EPERM)
+		return negative_errno();
+	return chmod(host, rec->mode) < 0 ? negative_errno() : 0;
+}
+
+/* Runs the undo of one command of a committed change, journaled with the command as its undo. */
+static int restore_run(struct txn *t, const struct txn_record *rec, struct undo_failures *f)
+{
+	struct exec_opts o = { .chroot_dir = rec->chroot ? t->root : NULL, .merge_stderr = true,
+			       .timeout_sec = 600 };
+	bool needed = rec->ran && rec->exit_code == 0;
+	_cleanup_free_ char *cmd = NULL;
+	struct exec_result res;
+	int r;
+
+	if (!rec->undo || !rec->started)
+		return 0;
+	cmd = strv_join(rec->undo, " ");
+	r = txn_run(t, rec->undo, needed ? rec->argv : NULL, &o, &res);
+	if (r >= 0) {
+		if (!exec_succeeded(&res) && needed)
+			r = -ECANCELED;
+		exec_result_done(&res);
+	}
+	if (r < 0 && needed)
+		note_failure(f, "%s: %s", cmd ? cmd : rec->undo[0], strerror(-r));
+	return needed ? r : 0;
+}
+
+/* The steps of a rollback transaction: each record of the committed change, newest first. */
+static int restore_all(struct txn *t, const char *dir, const struct journal *j,
+		       struct undo_failures *f)
+{
+	int first = 0;
+
+	for (size_t i = j->n_recs; i-- > 0;) {
+		const struct txn_record *rec = &j->recs[i];
+		int r = 0;
+
+		switch (rec->type) {
+		case REC_FILE:
+			r = restore_file(t, dir, rec);
+			if (r < 0)
+				note_failure(f, "restore %s: %s", rec->path, strerror(-r));
+			break;
+		case REC_MKDIR:
+			r = undo_mkdir(t->root, rec);
+			break;
+		case REC_RUN:
+			r = restore_run(t, rec, f);
+			break;
+		}
+		if (r < 0 && first == 0)
+			first = r;
+	}
+	return first;
+}
+
+/*
+ * `rollback` of the last committed change is a transaction of its own ("rollback:<id>"): each
+ * file it puts back is backed up first and each undo is journaled, so that a crash half-way is
+ * recovered (back to the committed change) and a forced rollback keeps the edits it overwrote
+ * in the history. When an undo fails it is rolled back itself, unless force accepts it.
+ */
 int txn_rollback_last(const char *root, bool force, struct txn_info *ret)
 {
-	_cleanup_free_ char *sdir = NULL, *dir = NULL, *pending = NULL, *jp = NULL;
-	_cleanup_close_ int lock_fd = -1, jfd = -1;
-	struct journal j;
+	_cleanup_free_ char *dir = NULL, *pending = NULL, *op = NULL;
+	struct undo_failures f = {};
+	struct journal j = {};
+	struct txn *t;
 	int r;
 
 	if (ret)
 		memset(ret, 0, sizeof(*ret));
-	r = state_dir(root, &sdir);
+	r = txn_new_locked(root, &t);
 	if (r < 0)
 		return r;
-	r = take_lock(sdir, &lock_fd);
-	if (r < 0)
-		return r;
-	r = find_pending_dir(sdir, &pending);
-	if (r < 0)
-		return r;
+	r = find_pending_dir(t->state_dir, &pending);
 	if (r > 0)
-		return -EUCLEAN;
-	r = find_history(sdir, TXN_NONE, &dir, &j);
+		r = -EUCLEAN;
+	if (r >= 0)
+		r = find_last_change(t->state_dir, &dir, &j);
 	if (r < 0)
-		return r;
-	if (r == 0)
-		return -ENOENT;
-	if (j.state != TXN_COMMITTED) {
-		journal_done(&j);
-		return -EALREADY; /* the last one was already rolled back */
-	}
+		goto out;
 	fill_info(&j, ret);
-	if (!force) {
-		r = unchanged_since(root, &j);
-		if (r < 0) {
-			journal_done(&j);
-			return r;
-		}
+	if (!force && (r = unchanged_since(root, &j)) < 0)
+		goto out;
+	if (asprintf(&op, "rollback:%s", j.id) < 0) {
+		r = -ENOMEM;
+		goto out;
 	}
-	jp = path_join(dir, "journal");
-	if (!jp) {
-		journal_done(&j);
-		return -ENOMEM;
-	}
-	jfd = open(jp, O_WRONLY | O_APPEND | O_CLOEXEC);
-	if (jfd < 0 || write(jfd, "ROLLBACK\n", 9) != 9 || fsync(jfd) < 0) {
-		journal_done(&j);
-		return jfd < 0 ? negative_errno() : -EIO;
-	}
-	r = undo_all(root, dir, &j);
-	journal_done(&j);
+	r = create_txn_dir(t, op);
 	if (r < 0)
-		return r;
-	if (write(jfd, "ROLLEDBACK\n", 11) != 11 || fsync(jfd) < 0)
-		return -EIO;
-	if (ret)
+		goto out;
+	r = restore_all(t, dir, &j, &f);
+	if (ret) {
+		ret->n_failed = f.n;
+		memcpy(ret->failed, f.text, sizeof(ret->failed));
+	}
+	if (r < 0 && (!force || f.n == 0)) {
+		int q = txn_rollback(t);
+
+		r = q < 0 ? q : r;
+		goto out;
+	}
+	r = txn_mark_applied(t, false);
+	if (r >= 0)
+		r = txn_commit(t);
+	if (r >= 0 && ret)
 		ret->state = TXN_ROLLED_BACK;
-	return 0;
+out:
+	journal_done(&j);
+	txn_release(t);
+	return r;
 }

@@ -27,6 +27,7 @@
 #include "lib/exec.h"
 
 #define TXN_STATE_DIR "/var/lib/vnic"
+#define TXN_OP_MAX 96
 
 enum txn_state {
 	TXN_NONE,
@@ -84,10 +85,13 @@ int txn_mark_applied(struct txn *t, bool guard);
 int txn_commit(struct txn *t);
 /*
  * Undoes everything recorded, newest first: files restored byte for byte with their mode and
- * owner (files that did not exist are removed), undo commands run. Returns 0 or the first
- * error (it goes on after errors, undoing as much as it can).
+ * owner (files that did not exist are removed), undo commands run for the commands that were
+ * started. Returns 0 or the first error (it goes on after errors, undoing as much as it can);
+ * the undo of a command that had failed may fail too without making this an error.
  */
 int txn_rollback(struct txn *t);
+/* The undos the last txn_rollback() of t could not do ("; "-separated), and their number. */
+const char *txn_failed_undos(const struct txn *t, unsigned *ret_n);
 /* Releases memory and the lock; a transaction that was neither committed nor rolled back stays
  * on disk for txn_recover(). */
 void txn_free(struct txn *t);
@@ -100,10 +104,13 @@ static inline void txn_freep(struct txn **t)
 
 struct txn_info {
 	char id[64];
-	char op[32];
+	char op[TXN_OP_MAX];
 	enum txn_state state;
 	bool guard;
 	unsigned n_files, n_commands;
+	/* Undo commands that failed although their command had succeeded ("; "-separated). */
+	unsigned n_failed;
+	char failed[512];
 };
 
 /* The unfinished transaction, if any (TXN_NONE when there is none). Takes no lock. */
@@ -117,6 +124,14 @@ int txn_last_finished(const char *root, struct txn_info *ret);
  * *ret (may be NULL) describes what was recovered (state TXN_NONE: nothing to do).
  */
 int txn_recover(const char *root, bool include_guarded, struct txn_info *ret);
+/*
+ * The same with flags: TXN_RECOVER_GUARDED as include_guarded; TXN_RECOVER_ACCEPT finishes the
+ * recovery even when undos fail (`recover --force`): they are listed in ret->failed. Without
+ * it a failed undo returns its error, ret->failed lists it, and the transaction stays pending.
+ */
+#define TXN_RECOVER_GUARDED 1u
+#define TXN_RECOVER_ACCEPT 2u
+int txn_recover_full(const char *root, unsigned flags, struct txn_info *ret);
 /* Commits the pending APPLIED transaction (`vnic-install confirm`). Takes the lock. */
 int txn_confirm(const char *root, struct txn_info *ret);
 /*

@@ -247,6 +247,17 @@ int guard_missing_libraries(const char *root, char ***ret)
 	return 0;
 }
 
+/* True when DKMS in root knows vnic's module version already (/var/lib/dkms/MODULE/VERSION). */
+static bool dkms_registered(const char *root)
+{
+	_cleanup_free_ char *p = NULL;
+	struct stat st;
+
+	if (path_chase(root, "/var/lib/dkms/" DKMS_MODULE "/" VNIC_VERSION, 0, &p) < 0)
+		return false;
+	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
 /* --- the run ------------------------------------------------------------------------------ */
 
 static volatile sig_atomic_t interrupted;
@@ -426,9 +437,13 @@ static int install_driver(struct ctx *c)
 		if (r < 0)
 			return r;
 	}
-	r = dkms_argv("remove", VNIC_VERSION, NULL, 0, &remove);
-	if (r < 0)
-		return log_oom_or(r);
+	/* Registered already (by the vmxnet3-dkms package, say): `dkms add` finds it and a
+	 * rollback must leave it registered, so the add gets no undo then. */
+	if (!dkms_registered(c->root)) {
+		r = dkms_argv("remove", VNIC_VERSION, NULL, 0, &remove);
+		if (r < 0)
+			return log_oom_or(r);
+	}
 	r = dkms_step(c, "add", NULL, remove);
 	if (r < 0)
 		return r;

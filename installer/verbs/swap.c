@@ -662,6 +662,39 @@ static int wait_for_confirm(struct swap *s, struct txn *t, struct report *rep)
 	return EXIT_OK;
 }
 
+static volatile sig_atomic_t interrupted;
+
+static void on_interrupt(int sig)
+{
+	interrupted = sig;
+}
+
+/*
+ * SIGINT and SIGTERM (Ctrl-C, systemctl stop, a shutdown) make the swap roll back at the next
+ * step, instead of leaving the new configuration applied and unverified. SIGHUP is ignored: the
+ * admin's SSH session may drop while the address moves, and the swap goes on to its end.
+ */
+static void catch_interrupts(void)
+{
+	struct sigaction sa = { .sa_handler = on_interrupt };
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGHUP, SIG_IGN);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+/* After a step: -EINTR when a signal asked the swap to stop (r passes through otherwise). */
+static int stop_if_interrupted(int r)
+{
+	if (r >= 0 && interrupted) {
+		log_error("Interrupted by signal %d; rolling back.", (int)interrupted);
+		return -EINTR;
+	}
+	return r;
+}
+
 int verb_swap(const struct vnic_args *args)
 {
 	_cleanup_txn_ struct txn *t = NULL;
@@ -671,10 +704,7 @@ int verb_swap(const struct vnic_args *args)
 	struct plan_view v;
 	int r, code;
 
-	/* The admin's session may run over the very NIC being replaced: losing it must not stop
-	 * us half-way. */
-	signal(SIGHUP, SIG_IGN);
-	signal(SIGPIPE, SIG_IGN);
+	catch_interrupts();
 
 	code = swap_prepare(&s, args, false);
 	if (code != 0)
@@ -712,11 +742,11 @@ int verb_swap(const struct vnic_args *args)
 		code = exit_code_for_errno(r);
 		goto out;
 	}
-	r = apply(&s, t, &rep);
+	r = stop_if_interrupted(apply(&s, t, &rep));
 	if (r >= 0 && args->confirm_timeout_sec)
-		r = arm_guard(&s, t, &rep);
+		r = stop_if_interrupted(arm_guard(&s, t, &rep));
 	if (r >= 0)
-		r = txn_mark_applied(t, args->confirm_timeout_sec > 0);
+		r = stop_if_interrupted(txn_mark_applied(t, args->confirm_timeout_sec > 0));
 	if (r < 0) {
 		code = undo(&s, t, &rep, false, r);
 		goto out;
@@ -736,6 +766,7 @@ int verb_swap(const struct vnic_args *args)
 			code = undo(&s, t, &rep, true, r);
 			goto out;
 		}
+		r = stop_if_interrupted(r);
 	}
 	if (r < 0) {
 		code = undo(&s, t, &rep, false, r);
@@ -745,7 +776,7 @@ int verb_swap(const struct vnic_args *args)
 	report_step(&rep, "down", "Taking %s down", s.from->name);
 	r = txn_step(t, "down");
 	if (r >= 0)
-		r = run_step(&s, t, &rep, s.down_argv, s.up_argv);
+		r = stop_if_interrupted(run_step(&s, t, &rep, s.down_argv, s.up_argv));
 	if (r < 0) {
 		code = undo(&s, t, &rep, false, r);
 		goto out;

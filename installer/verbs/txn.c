@@ -65,6 +65,11 @@ int begin_transaction(const struct vnic_args *args, const char *op, struct txn *
 		/* An earlier run was interrupted: undo it before anything new starts. */
 		log_info("An interrupted vnic-install run was found; recovering it first.");
 		r = txn_recover(args->root, false, &info);
+		if (r < 0 && info.n_failed)
+			return log_error_errno(r, "Failed to recover the interrupted run under %s%s: "
+					       "these undos failed: %s. 'vnic-install recover --force' "
+					       "accepts that and finishes the recovery.",
+					       root_name(args), TXN_STATE_DIR, info.failed);
 		if (r < 0)
 			return log_error_errno(r, "Failed to recover the interrupted run under %s%s: "
 					       "%m. Run 'vnic-install status' for details.",
@@ -149,12 +154,25 @@ int verb_recover(const struct vnic_args *args)
 	struct txn_info info;
 	int r;
 
-	r = txn_recover(args->root, args->force, &info);
+	/* --force also rolls back a change that waits for confirmation, and accepts undos that
+	 * fail (they are listed), so that a journal can never block every later run. */
+	r = txn_recover_full(args->root,
+			     args->force ? TXN_RECOVER_GUARDED | TXN_RECOVER_ACCEPT : 0, &info);
+	if (r < 0 && info.n_failed) {
+		log_error("Recovery under %s could not undo everything; these undos failed: %s. The "
+			  "rest was undone and the journal is kept in %s/txn. Fix what they needed "
+			  "and run 'vnic-install recover' again, or 'vnic-install recover --force' "
+			  "to accept it.", root_name(args), info.failed, TXN_STATE_DIR);
+		return EXIT_INCONSISTENT;
+	}
 	if (r < 0) {
 		log_error_errno(r, "Recovery under %s failed: %m. The journal is kept in %s/txn; "
 				"nothing more was changed.", root_name(args), TXN_STATE_DIR);
 		return r == -EBUSY ? EXIT_LOCKED : EXIT_INCONSISTENT;
 	}
+	if (info.n_failed)
+		log_warning("Recovered with --force, accepting %u undo(s) that failed: %s.",
+			    info.n_failed, info.failed);
 	if (info.state == TXN_NONE && info.id[0])
 		log_info("%s (%s) waits for 'vnic-install confirm'; --force rolls it back now.",
 			 info.id, info.op);
@@ -192,6 +210,9 @@ int verb_rollback(const struct vnic_args *args)
 	r = txn_rollback_last(args->root, args->force, &info);
 	switch (r) {
 	case 0:
+		if (info.n_failed)
+			log_warning("Rolled back with --force, accepting %u undo(s) that failed: %s.",
+				    info.n_failed, info.failed);
 		log_info("Rolled back %s (%s): %u files restored, %u commands undone.", info.id,
 			 info.op, info.n_files, info.n_commands);
 		return EXIT_OK;
@@ -209,6 +230,12 @@ int verb_rollback(const struct vnic_args *args)
 		log_error("An unfinished run is pending: run 'vnic-install recover' first.");
 		return EXIT_FAILED;
 	default:
+		if (info.n_failed) {
+			log_error("Rollback of %s was undone again, because these undos failed: %s. "
+				  "The change is in place as it was; --force rolls back anyway.",
+				  info.id, info.failed);
+			return EXIT_FAILED;
+		}
 		log_error_errno(r, "Rollback of %s failed: %m", info.id[0] ? info.id : "the last change");
 		return r == -EBUSY ? EXIT_LOCKED : EXIT_INCONSISTENT;
 	}

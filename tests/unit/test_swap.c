@@ -316,6 +316,44 @@ static void test_crash_at_every_step(void **state)
 	assert_true(crashed >= 5);
 }
 
+/* SIGINT or SIGTERM at any step rolls the swap back; SIGHUP (the SSH session dropped while
+ * the address moved) does not stop it. */
+static void test_signals(void **state)
+{
+	_cleanup_free_ char *root = root_path("signals"), *before = NULL, *after = NULL;
+	static const char *const stops[] = { "SIGINT", "SIGTERM" };
+	unsigned n, interrupted = 0;
+
+	make_root(root, static_config);
+	before = snapshot(root);
+	assert_int_equal(swap(root, NULL, NULL), EXIT_OK);
+	after = snapshot(root);
+	for (n = 1; n < 50; n++) {
+		_cleanup_free_ char *spec = NULL, *hup = NULL, *now = NULL;
+		int code;
+
+		make_root(root, static_config);
+		assert_int_not_equal(asprintf(&spec, "step:%u:%s", n, stops[n % 2]), -1);
+		code = swap(root, spec, NULL);
+		now = snapshot(root);
+		if (code == EXIT_OK) {
+			assert_same("a signal after the last step", after, now);
+			break;
+		}
+		assert_int_equal(code, EXIT_FAILED);
+		assert_same(spec, before, now);
+		interrupted++;
+
+		make_root(root, static_config);
+		assert_int_not_equal(asprintf(&hup, "step:%u:SIGHUP", n), -1);
+		assert_int_equal(swap(root, hup, NULL), EXIT_OK);
+		free(now);
+		now = snapshot(root);
+		assert_same(hup, after, now);
+	}
+	assert_true(interrupted >= 4);
+}
+
 static void test_errors_roll_back(void **state)
 {
 	static const char *const faults[] = { "write:1", "rename:1", "fsync:1", "fsync:2",
@@ -412,6 +450,7 @@ int main(void)
 		cmocka_unit_test(test_silent_gateway_refused),
 		cmocka_unit_test(test_confirm_timeout),
 		cmocka_unit_test(test_crash_at_every_step),
+		cmocka_unit_test(test_signals),
 		cmocka_unit_test(test_errors_roll_back),
 		cmocka_unit_test(test_unsupported_refused),
 		cmocka_unit_test(test_plan_changes_nothing),

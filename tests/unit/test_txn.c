@@ -45,7 +45,8 @@ static int scenario(bool commit)
 	if (asprintf(&ran, "%s/ran", root) < 0)
 		return -ENOMEM;
 	char *argv[] = { "touch", ran, NULL };
-	char *undo[] = { "rm", "-f", ran, NULL };
+	/* Not idempotent: it fails when the command never ran, as `dkms remove` does. */
+	char *undo[] = { "rm", ran, NULL };
 
 	r = txn_begin(root, "test", &t);
 	if (r < 0)
@@ -217,57 +218,170 @@ static void test_guarded_waits_for_confirm(void **state)
 	}
 }
 
+static const char *const crash_points[] = { "journal", "torn",  "write", "fsync", "rename",
+					    "mkdir",   "unlink", "start", "step",  "undo" };
+
+/* Runs fn in a child that crashes at the rule; true when it crashed, false when it finished. */
+static bool crashes(const char *rule, int (*fn)(void))
+{
+	int status;
+	pid_t pid = fork();
+
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		fault_configure(rule);
+		_exit(fn() == 0 ? 0 : 1);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	if (WEXITSTATUS(status) == 0)
+		return false;
+	if (WEXITSTATUS(status) != FAULT_CRASH_EXIT)
+		fail_msg("%s: exit %d, neither a crash nor success", rule, WEXITSTATUS(status));
+	return true;
+}
+
+static int commit_scenario(void)
+{
+	return scenario(true);
+}
+
+static int recover_now(void)
+{
+	struct txn_info info;
+
+	return txn_recover(root, false, &info);
+}
+
+static int rollback_last_now(void)
+{
+	struct txn_info info;
+
+	return txn_rollback_last(root, false, &info);
+}
+
+/* The root is one of the allowed states (or fails naming the crash); returns which. */
+static int expect_one_of(const char *what, const char *a, const char *b)
+{
+	_cleanup_free_ char *now = snapshot(root);
+
+	if (streq(now, a))
+		return 0;
+	if (b && streq(now, b))
+		return 1;
+	fail_msg("%s left the root in between:\n%s\nexpected:\n%s\nor:\n%s", what, now, a,
+		 b ? b : "-");
+	return -1;
+}
+
+/*
+ * A crash during the recovery of a crash (a double crash): the recovery that crashed is
+ * itself recovered, at every point it passes, and the root still ends before or after.
+ */
+static unsigned double_crashes(const char *first, const char *before, const char *after)
+{
+	unsigned n_crashes = 0;
+
+	for (size_t p = 0; p < ELEMENTSOF(crash_points); p++)
+		for (unsigned n = 1;; n++) {
+			_cleanup_free_ char *rule = NULL, *what = NULL;
+
+			make_root();
+			assert_true(crashes(first, commit_scenario));
+			assert_int_not_equal(asprintf(&rule, "%s:%u:crash", crash_points[p], n), -1);
+			if (!crashes(rule, recover_now))
+				break;
+			n_crashes++;
+			assert_int_not_equal(asprintf(&what, "%s, then %s in recovery", first, rule),
+					     -1);
+			if (recover_now() < 0)
+				fail_msg("%s: the second recovery failed", what);
+			expect_one_of(what, before, after);
+		}
+	return n_crashes;
+}
+
 static void test_crash_at_every_point(void **state)
 {
-	static const char *const points[] = { "journal", "write", "fsync", "rename", "step" };
 	_cleanup_free_ char *before = NULL, *after = NULL;
-	unsigned crashes = 0, before_count = 0, after_count = 0;
+	unsigned n_crashes = 0, before_count = 0, after_count = 0, doubles = 0;
 
 	make_root();
 	before = snapshot(root);
 	assert_int_equal(scenario(true), 0);
 	after = snapshot(root);
 
-	for (size_t p = 0; p < ELEMENTSOF(points); p++) {
+	for (size_t p = 0; p < ELEMENTSOF(crash_points); p++) {
 		for (unsigned n = 1;; n++) {
-			_cleanup_free_ char *rule = NULL, *now = NULL;
+			_cleanup_free_ char *rule = NULL;
 			struct txn_info info;
-			int status;
-			pid_t pid;
+			int r;
 
 			make_root();
-			assert_int_not_equal(asprintf(&rule, "%s:%u:crash", points[p], n), -1);
-			pid = fork();
-			assert_true(pid >= 0);
-			if (pid == 0) {
-				fault_configure(rule);
-				_exit(scenario(true) == 0 ? 0 : 1);
-			}
-			assert_int_equal(waitpid(pid, &status, 0), pid);
-			assert_true(WIFEXITED(status));
-			if (WEXITSTATUS(status) == 0)
+			assert_int_not_equal(asprintf(&rule, "%s:%u:crash", crash_points[p], n), -1);
+			if (!crashes(rule, commit_scenario))
 				break; /* fewer than n passes through this point */
-			assert_int_equal(WEXITSTATUS(status), FAULT_CRASH_EXIT);
-			crashes++;
-
-			assert_int_equal(txn_recover(root, false, &info), 0);
-			now = snapshot(root);
-			if (streq(now, before))
+			n_crashes++;
+			r = txn_recover(root, false, &info);
+			if (r < 0)
+				fail_msg("recovery after a crash at %s failed: %s", rule, strerror(-r));
+			if (expect_one_of(rule, before, after) == 0)
 				before_count++;
-			else if (streq(now, after))
-				after_count++;
 			else
-				fail_msg("crash at %s left the root in between:\n%s\nbefore:\n%s\n"
-					 "after:\n%s",
-					 rule, now, before, after);
+				after_count++;
 			assert_int_equal(txn_pending(root, &info), 0);
 			assert_int_equal(info.state, TXN_NONE);
+			/* The next verb runs: a new transaction can begin. */
+			{
+				_cleanup_txn_ struct txn *t = NULL;
+
+				assert_int_equal(txn_begin(root, "next", &t), 0);
+			}
+			if (n % 4 == 1 && !streq(crash_points[p], "undo"))
+				doubles += double_crashes(rule, before, after);
 		}
 	}
-	print_message("crashed at %u points: %u recovered to before, %u to after\n", crashes,
-		      before_count, after_count);
-	assert_true(crashes > 20);
+	print_message("crashed at %u points: %u recovered to before, %u to after; %u crashes "
+		      "during a recovery\n",
+		      n_crashes, before_count, after_count, doubles);
+	assert_true(n_crashes > 40);
 	assert_true(after_count > 0); /* a crash after COMMIT is finished, not undone */
+	assert_true(doubles > 20);
+}
+
+/*
+ * `rollback` of a committed change, crashed at every point: recovery puts the committed change
+ * back (after), and the next `rollback` then goes through (before).
+ */
+static void test_crash_during_rollback_last(void **state)
+{
+	_cleanup_free_ char *before = NULL, *after = NULL;
+	unsigned n_crashes = 0;
+
+	make_root();
+	before = snapshot(root);
+	assert_int_equal(scenario(true), 0);
+	after = snapshot(root);
+	for (size_t p = 0; p < ELEMENTSOF(crash_points); p++)
+		for (unsigned n = 1;; n++) {
+			_cleanup_free_ char *rule = NULL;
+			struct txn_info info;
+
+			make_root();
+			assert_int_equal(scenario(true), 0);
+			assert_int_not_equal(asprintf(&rule, "%s:%u:crash", crash_points[p], n), -1);
+			if (!crashes(rule, rollback_last_now))
+				break;
+			n_crashes++;
+			assert_int_equal(txn_recover(root, false, &info), 0);
+			expect_one_of(rule, after, before);
+			if (txn_rollback_last(root, false, &info) == 0)
+				expect_one_of(rule, before, NULL);
+			else
+				expect_one_of(rule, before, NULL); /* it had finished: -EALREADY */
+		}
+	print_message("rollback of a committed change crashed at %u points\n", n_crashes);
+	assert_true(n_crashes > 20);
 }
 
 static void test_failed_write_is_rolled_back(void **state)
@@ -284,6 +398,165 @@ static void test_failed_write_is_rolled_back(void **state)
 	assert_int_equal(txn_recover(root, false, &info), 0);
 	now = snapshot(root);
 	assert_string_equal(before, now);
+}
+
+/* A command that failed (a `dkms add` that registered nothing): its undo fails too, and that
+ * does not stop the rollback or leave the transaction pending. */
+static void test_undo_of_a_failed_command_does_not_block(void **state)
+{
+	_cleanup_free_ char *before = NULL, *now = NULL;
+	_cleanup_txn_ struct txn *t = NULL;
+	char *argv[] = { "sh", "-c", "exit 3", NULL }, *undo[] = { "false", NULL };
+	struct exec_result res;
+	struct txn_info info;
+
+	make_root();
+	before = snapshot(root);
+	assert_int_equal(txn_begin(root, "test", &t), 0);
+	assert_int_equal(txn_write_file(t, "/etc/x", "x", 1, 0644), 0);
+	assert_int_equal(txn_run(t, argv, undo, NULL, &res), 0);
+	assert_int_equal(res.exit_code, 3);
+	exec_result_done(&res);
+	assert_int_equal(txn_rollback(t), 0);
+	now = snapshot(root);
+	assert_string_equal(before, now);
+	assert_int_equal(txn_pending(root, &info), 0);
+	assert_int_equal(info.state, TXN_NONE);
+}
+
+/* An undo that fails although its command had succeeded: the rest is still undone, the
+ * failure is listed, the transaction stays pending; `recover --force` accepts it. */
+static void test_failed_undo_is_listed_and_force_accepts(void **state)
+{
+	_cleanup_txn_ struct txn *t = NULL;
+	char *argv[] = { "true", NULL }, *undo[] = { "false", "undo-of-true", NULL };
+	struct exec_result res;
+	struct txn_info info;
+	unsigned n;
+
+	make_root();
+	assert_int_equal(txn_begin(root, "test", &t), 0);
+	assert_int_equal(txn_run(t, argv, undo, NULL, &res), 0);
+	exec_result_done(&res);
+	assert_int_equal(txn_write_file(t, "/etc/x", "x", 1, 0644), 0);
+	assert_int_equal(txn_rollback(t), -ECANCELED);
+	assert_string_equal(txn_failed_undos(t, &n), "false undo-of-true (exit 1)");
+	assert_int_equal(n, 1);
+	assert_int_equal(access("root/etc/x", F_OK), -1); /* the rest was undone */
+	txn_free(TAKE_PTR(t));
+
+	assert_int_equal(txn_recover(root, false, &info), -ECANCELED);
+	assert_int_equal(info.n_failed, 1);
+	assert_non_null(strstr(info.failed, "undo-of-true"));
+	assert_int_equal(txn_pending(root, &info), 0);
+	assert_int_equal(info.state, TXN_OPEN);
+	assert_int_equal(txn_recover_full(root, TXN_RECOVER_ACCEPT, &info), 0);
+	assert_int_equal(info.n_failed, 1);
+	assert_int_equal(txn_pending(root, &info), 0);
+	assert_int_equal(info.state, TXN_NONE);
+	assert_int_equal(txn_last_finished(root, &info), 0);
+	assert_int_equal(info.state, TXN_ROLLED_BACK);
+}
+
+/* The newest history journal's host path. */
+static char *last_history_journal(void)
+{
+	_cleanup_strv_free_ char **names = NULL;
+	DIR *d = opendir("root/var/lib/vnic/history");
+	struct dirent *de;
+	char *p = NULL;
+
+	assert_non_null(d);
+	while ((de = readdir(d)))
+		if (de->d_name[0] != '.')
+			assert_int_equal(strv_push(&names, de->d_name), 0);
+	closedir(d);
+	strv_sort(names);
+	assert_true(strv_length(names) > 0);
+	assert_int_not_equal(
+		asprintf(&p, "root/var/lib/vnic/history/%s/journal", names[strv_length(names) - 1]),
+		-1);
+	return p;
+}
+
+/* A record torn by a crash is cut off before the next one is written: the recovered journal
+ * stays readable, and status and rollback see this transaction, not the one before. */
+static void test_torn_record_is_cut_off(void **state)
+{
+	_cleanup_free_ char *jp = NULL, *text = NULL;
+	struct txn_info info, first;
+	struct journal j;
+
+	make_root();
+	assert_int_equal(scenario(true), 0);
+	assert_int_equal(txn_last_finished(root, &first), 0);
+	assert_true(crashes("torn:6", commit_scenario));
+	assert_int_equal(txn_recover(root, false, &info), 0);
+	assert_int_equal(txn_last_finished(root, &info), 0);
+	assert_string_not_equal(info.id, first.id);
+	assert_int_equal(info.state, TXN_ROLLED_BACK);
+	jp = last_history_journal();
+	text = unit_read(jp);
+	assert_int_equal(journal_parse(text, &j, NULL), 0);
+	assert_int_equal(j.state, TXN_ROLLED_BACK);
+	journal_done(&j);
+}
+
+/* A short write (a full disk) is cut off again: the ROLLBACK after it is a record of its
+ * own, not glued onto half a FILE record. */
+static void test_short_write_is_cut_off(void **state)
+{
+	_cleanup_free_ char *before = NULL, *now = NULL;
+	_cleanup_txn_ struct txn *t = NULL;
+	struct txn_info info;
+
+	make_root();
+	before = snapshot(root);
+	assert_int_equal(txn_begin(root, "short", &t), 0);
+	assert_int_equal(txn_write_file(t, "/etc/x", "x", 1, 0644), 0);
+	assert_int_equal(fault_configure("short:1"), 0);
+	assert_int_equal(txn_write_file(t, "/etc/network/interfaces", "y", 1, 0644), -EIO);
+	fault_configure(NULL);
+	assert_int_equal(txn_rollback(t), 0);
+	now = snapshot(root);
+	assert_string_equal(before, now);
+	assert_int_equal(txn_last_finished(root, &info), 0);
+	assert_string_equal(info.op, "short");
+	assert_int_equal(info.state, TXN_ROLLED_BACK);
+}
+
+/* Ids sort by time, not by PID within a second (a swap's driver step began just before). */
+static void test_ids_sort_by_time(void **state)
+{
+	struct timespec early = { 1796000000, 100000000 }, late = { 1796000000, 200000000 };
+	char a[64], b[64];
+
+	assert_int_equal(journal_format_id(&early, 99999, a, sizeof(a)), 0);
+	assert_int_equal(journal_format_id(&late, 2, b, sizeof(b)), 0);
+	assert_true(strcmp(a, b) < 0);
+	assert_string_equal(b, "20261130T005320.200000Z-0000000002");
+}
+
+/* `rollback --force` is a transaction of its own: the edits it overwrote are kept in the
+ * history, and it can be recovered if it is interrupted. */
+static void test_forced_rollback_keeps_what_it_overwrote(void **state)
+{
+	_cleanup_free_ char *s = NULL;
+	struct txn_info info;
+
+	make_root();
+	assert_int_equal(scenario(true), 0);
+	unit_write("root/etc/network/interfaces", "edited by the admin since\n");
+	assert_int_equal(txn_rollback_last(root, true, &info), 0);
+	assert_int_equal(txn_last_finished(root, &info), 0);
+	assert_int_equal(strncmp(info.op, "rollback:", 9), 0);
+	assert_int_equal(info.state, TXN_COMMITTED);
+	assert_int_equal(system("grep -rqx 'edited by the admin since' root/var/lib/vnic/history/"
+				"*/backup/"),
+			 0);
+	assert_int_equal(txn_rollback_last(root, false, &info), -EALREADY);
+	s = unit_read("root/etc/network/interfaces");
+	assert_string_equal(s, "auto ens33\niface ens33 inet dhcp\n");
 }
 
 static void test_journal_parser(void **state)
@@ -328,9 +601,32 @@ int main(void)
 		cmocka_unit_test(test_lock_and_pending),
 		cmocka_unit_test(test_guarded_waits_for_confirm),
 		cmocka_unit_test(test_crash_at_every_point),
+		cmocka_unit_test(test_crash_during_rollback_last),
 		cmocka_unit_test(test_failed_write_is_rolled_back),
+		cmocka_unit_test(test_undo_of_a_failed_command_does_not_block),
+		cmocka_unit_test(test_failed_undo_is_listed_and_force_accepts),
+		cmocka_unit_test(test_torn_record_is_cut_off),
+		cmocka_unit_test(test_short_write_is_cut_off),
+		cmocka_unit_test(test_ids_sort_by_time),
+		cmocka_unit_test(test_forced_rollback_keeps_what_it_overwrote),
 		cmocka_unit_test(test_journal_parser),
 	};
 
-	return cmocka_run_group_tests_name("txn", tests, NULL, NULL);
+	char scratch[] = "/dev/shm/vnic-unit-txn.XXXXXX";
+	bool in_shm;
+	int r;
+
+	/* The crash tests fsync a few thousand times: on a tmpfs when there is one (kept on a
+	 * failure, as the runner keeps its scratch directory). */
+	in_shm = mkdtemp(scratch) && chdir(scratch) == 0;
+	r = cmocka_run_group_tests_name("txn", tests, NULL, NULL);
+	if (in_shm && r == 0 && chdir("/") == 0) {
+		_cleanup_free_ char *cmd = NULL;
+
+		if (asprintf(&cmd, "rm -rf %s", scratch) > 0 && system(cmd) != 0)
+			r = 1;
+	} else if (in_shm) {
+		fprintf(stderr, "scratch kept: %s\n", scratch);
+	}
+	return r;
 }
