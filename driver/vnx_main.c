@@ -682,14 +682,19 @@ static void vnx_down(struct vnx_adapter *a)
 
 	if (!a->up)
 		return;
+	/*
+	 * Order matters: with the qdisc live (reset, MTU, -G, -L, shutdown) a
+	 * NAPI poll still running could wake a queue stopped here, and xmit
+	 * would then fill rings being freed. So: no more wakes (up is false),
+	 * no more interrupts, no more polls, and only then stop the queues.
+	 */
 	WRITE_ONCE(a->up, false);
-
-	netif_tx_disable(dev);
-	netif_carrier_off(dev);
-	vnx_cmd_quiesce(a);
 	vnx_intr_mask_all(a);
 	for (i = 0; i < a->num_napi; i++)
 		napi_disable(&a->napi[i].napi);
+	netif_tx_disable(dev);
+	netif_carrier_off(dev);
+	vnx_cmd_quiesce(a);
 	vnx_irqs_free(a);
 	vnx_napi_teardown(a);
 	vnx_cmd_reset(a);

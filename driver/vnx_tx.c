@@ -209,10 +209,13 @@ static void vnx_tx_irq_update(struct vnx_txq *txq)
 	}
 }
 
-/* Restart a stopped queue once a worst-case packet fits again. Tx lock held. */
+/*
+ * Restart a stopped queue once a worst-case packet fits again, but never
+ * while vnx_down is taking the device apart. Tx lock held.
+ */
 static void vnx_tx_maybe_wake(struct vnx_txq *txq)
 {
-	if (unlikely(netif_tx_queue_stopped(txq->nq)) &&
+	if (unlikely(netif_tx_queue_stopped(txq->nq)) && READ_ONCE(txq->adapter->up) &&
 	    vnx_tx_free(txq) >= txq->wake_thresh) {
 		vnx_tx_stat_inc(txq, wakes);
 		netif_tx_wake_queue(txq->nq);
