@@ -64,7 +64,7 @@ VNIC := $(BUILD)/vnic-install
 VNIC_SAN := $(BUILD)/san/vnic-install
 
 .PHONY: all installer driver deps build-deps FORCE check check-unit check-fresh check-roots check-dkms check-driver-build check-prepare check-e2e-slow \
-	check-vm check-pkg bench fuzz demo deb rpm dist install uninstall clean help
+	check-vm check-pkg check-debug-kernel bench fuzz demo deb rpm dist install uninstall clean help
 .DEFAULT_GOAL := all
 
 all: installer driver ## Build the installer and the driver
@@ -142,6 +142,7 @@ check: deps ## Run every test tier (needs root), with a summary and each tier's 
 	@$(if $(wildcard tests/vm/test_*.py), tests/tier.sh vm $(MAKE) --no-print-directory check-vm)
 	@tests/tier.sh pkg $(MAKE) --no-print-directory check-pkg
 	@$(if $(VNIC_SLOW_TESTS), tests/tier.sh e2e-slow $(MAKE) --no-print-directory check-e2e-slow)
+	@$(if $(VNIC_SLOW_TESTS), tests/tier.sh debug-kernel $(MAKE) --no-print-directory check-debug-kernel)
 	@tests/tier.sh --summary
 
 check-unit: $(UNIT_BINS) $(VNIC_SAN) $(FUZZ_BINS) ## Unit tests (cmocka) under ASan and UBSan; fuzz seeds
@@ -173,6 +174,11 @@ check-vm: installer driver ## System tests in QEMU guests on a private network (
 
 check-e2e-slow: installer driver ## The slow end-to-end tests: DKMS builds in guests, prepared images (root)
 	$(PYTHON) -m pytest -p no:cacheprovider -v -ra -m slow tests/e2e
+
+check-debug-kernel: ## The driver under KASAN/lockdep/kmemleak/fault injection in a debug 6.1 kernel (root; slow tier)
+	@# Its own packages (linux-source-6.1 and a kernel build's tools), not in every `make deps`.
+	@mk/deps.sh tests/debugkernel/packages.txt
+	@tests/debugkernel/stress.py $(if $(QUICK),--quick)
 
 bench: deps installer ## Benchmarks: our figures as ratios against peers run side by side
 	@# Tools only a benchmark uses (virt-customize, the peer of prepare) are not in `make deps`.

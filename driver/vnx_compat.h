@@ -80,6 +80,19 @@ static inline unsigned int vnx_compat_tcp_all_headers(const struct sk_buff *skb)
 #define VNX_RINGPARAM_EXTACK	NULL
 #endif
 
+/* ethtool coalescing: 5.15 added the kernel_ethtool_coalesce and extack arguments. */
+#ifdef VNX_HAVE_KERNEL_COALESCE
+#define VNX_COALESCE_ARGS						\
+	struct net_device *dev, struct ethtool_coalesce *ec,		\
+	struct kernel_ethtool_coalesce *kec,				\
+	struct netlink_ext_ack *extack
+#define VNX_COALESCE_EXTACK	extack
+#else
+#define VNX_COALESCE_ARGS						\
+	struct net_device *dev, struct ethtool_coalesce *ec
+#define VNX_COALESCE_EXTACK	NULL
+#endif
+
 /* Error message for ethtool, with or without a netlink extack. */
 #define vnx_compat_extack_msg(extack, msg)				\
 	do {								\

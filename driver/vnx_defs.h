@@ -124,6 +124,13 @@
 #define VNX_RXM_ALL_MULTI	BIT(3)
 #define VNX_RXM_PROMISC		BIT(4)
 
+/* intr.mod_levels[]: interrupt moderation per vector (ignored by QEMU) */
+#define VNX_IML_NONE		0
+#define VNX_IML_ADAPTIVE	8
+
+/* Below this device revision queue counts must be powers of two. */
+#define VNX_REV_ANY_QUEUES	6
+
 /* intr.intr_ctrl */
 #define VNX_INTR_CTRL_DISABLE_ALL	BIT(0)
 

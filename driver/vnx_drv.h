@@ -199,6 +199,8 @@ struct vnx_dev_stats {
 	u64 resets;
 	u64 tx_timeouts;
 	u64 reset_failures;
+	u64 filter_cmds;	/* rx mode, multicast and VLAN filter commands */
+	u64 forced_closes;	/* failed re-opens that closed the interface */
 };
 
 struct vnx_adapter {
@@ -239,6 +241,12 @@ struct vnx_adapter {
 
 	/* VLAN ids in use (for the device's filter table). */
 	unsigned long active_vlans[BITS_TO_LONGS(VLAN_N_VID)];
+
+	bool adaptive_coal;	/* intr.mod_levels: adaptive (else none) */
+	/* What the device was last told (skip commands that change nothing). */
+	u32 rx_mode_set;
+	unsigned int mf_count_set;
+	bool filters_valid;
 
 	/* Link. */
 	u32 link_speed;		/* Mbps; 0 when down */
@@ -305,6 +313,8 @@ void vnx_event_handle(struct vnx_adapter *a);
 void vnx_reset_schedule(struct vnx_adapter *a);
 int vnx_reconfigure(struct vnx_adapter *a, unsigned int num_tx, unsigned int num_rx,
 		    u32 tx_ring, u32 rx_ring0, u32 rx_ring1);
+bool vnx_queue_count_ok(const struct vnx_adapter *a, unsigned int n);
+void vnx_coalesce_apply(struct vnx_adapter *a);
 
 /* vnx_tx.c: transmit rings. */
 int vnx_tx_ring_alloc(struct vnx_txq *txq);

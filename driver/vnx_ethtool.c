@@ -25,6 +25,8 @@ static const struct vnx_stat_desc vnx_dev_stat_descs[] = {
 	VNX_DEV_STAT(resets),
 	VNX_DEV_STAT(tx_timeouts),
 	VNX_DEV_STAT(reset_failures),
+	VNX_DEV_STAT(filter_cmds),
+	VNX_DEV_STAT(forced_closes),
 };
 
 static const struct vnx_stat_desc vnx_tx_stat_descs[] = {
@@ -166,10 +168,45 @@ static int vnx_set_channels(struct net_device *dev, struct ethtool_channels *ch)
 		return -EINVAL;
 	if (ch->tx_count > VNX_MAX_TX_QUEUES || ch->rx_count > VNX_MAX_RX_QUEUES)
 		return -EINVAL;
+	/* set_channels has no extack (up to 6.12 at least): say it in the log. */
+	if (!vnx_queue_count_ok(a, ch->tx_count) || !vnx_queue_count_ok(a, ch->rx_count)) {
+		netdev_err(dev, "queue counts must be a power of two on device revision %u (asked tx %u rx %u)\n",
+			   a->rev, ch->tx_count, ch->rx_count);
+		return -EINVAL;
+	}
 	if (ch->tx_count == a->num_tx && ch->rx_count == a->num_rx)
 		return 0;
 	return vnx_reconfigure(a, ch->tx_count, ch->rx_count, a->tx_ring_size,
 			       a->rx_ring_size[0], a->rx_ring_size[1]);
+}
+
+/*
+ * Interrupt moderation: revision 1 knows per-vector levels only, of which
+ * we offer the device's adaptive one (the default) or none.
+ */
+static int vnx_get_coalesce(VNX_COALESCE_ARGS)
+{
+	struct vnx_adapter *a = netdev_priv(dev);
+
+	ec->use_adaptive_rx_coalesce = a->adaptive_coal;
+	ec->use_adaptive_tx_coalesce = a->adaptive_coal;
+	return 0;
+}
+
+static int vnx_set_coalesce(VNX_COALESCE_ARGS)
+{
+	struct netlink_ext_ack *ea = VNX_COALESCE_EXTACK;
+	struct vnx_adapter *a = netdev_priv(dev);
+
+	if (ec->use_adaptive_rx_coalesce != ec->use_adaptive_tx_coalesce) {
+		vnx_compat_extack_msg(ea, "vmxnet3 moderates rx and tx together: set adaptive-rx and adaptive-tx alike");
+		return -EINVAL;
+	}
+	if (!!ec->use_adaptive_rx_coalesce == a->adaptive_coal)
+		return 0;
+	a->adaptive_coal = ec->use_adaptive_rx_coalesce;
+	vnx_coalesce_apply(a);
+	return 0;
 }
 
 static unsigned int vnx_stats_count(struct vnx_adapter *a)
@@ -277,6 +314,7 @@ static int vnx_reset(struct net_device *dev, u32 *flags)
 }
 
 static const struct ethtool_ops vnx_ethtool_ops = {
+	.supported_coalesce_params = ETHTOOL_COALESCE_USE_ADAPTIVE,
 	.get_drvinfo		= vnx_get_drvinfo,
 	.get_link		= ethtool_op_get_link,
 	.get_link_ksettings	= vnx_get_link_ksettings,
@@ -284,6 +322,8 @@ static const struct ethtool_ops vnx_ethtool_ops = {
 	.set_ringparam		= vnx_set_ringparam,
 	.get_channels		= vnx_get_channels,
 	.set_channels		= vnx_set_channels,
+	.get_coalesce		= vnx_get_coalesce,
+	.set_coalesce		= vnx_set_coalesce,
 	.get_sset_count		= vnx_get_sset_count,
 	.get_strings		= vnx_get_strings,
 	.get_ethtool_stats	= vnx_get_ethtool_stats,

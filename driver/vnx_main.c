@@ -65,6 +65,25 @@ static u32 vnx_ring_param(struct pci_dev *pdev, const char *name, unsigned int v
 	return r;
 }
 
+bool vnx_queue_count_ok(const struct vnx_adapter *a, unsigned int n)
+{
+	return a->rev >= VNX_REV_ANY_QUEUES || is_power_of_2(n);
+}
+
+/* A queue count from a module parameter (quiet: from the CPU count), made usable. */
+static unsigned int vnx_queue_param(struct vnx_adapter *a, const char *name, unsigned int val,
+				    unsigned int max, bool quiet)
+{
+	unsigned int n = clamp_t(unsigned int, val, 1, max);
+
+	if (!vnx_queue_count_ok(a, n))
+		n = rounddown_pow_of_two(n);
+	if (n != val && !quiet)
+		dev_warn(&a->pdev->dev, "%s=%u: using %u (1..%u, a power of two on revision %u)\n",
+			 name, val, n, max, a->rev);
+	return n;
+}
+
 static u64 vnx_upt_features(netdev_features_t features)
 {
 	u64 upt = 0;
@@ -457,11 +476,36 @@ static void vnx_vlan_table_fill(struct vnx_adapter *a)
 	vf[0] |= cpu_to_le32(BIT(0));	/* untagged / priority-tagged */
 }
 
-/* Program rx mode, multicast list and VLAN table; caller holds netif_addr_lock. */
+/* Fill the multicast table; true when it differs from what the device has. */
+static bool vnx_mf_table_fill(struct vnx_adapter *a, unsigned int *count)
+{
+	struct net_device *dev = a->netdev;
+	struct netdev_hw_addr *ha;
+	bool changed = !a->filters_valid;
+	unsigned int n = 0;
+
+	netdev_for_each_mc_addr(ha, dev) {
+		u8 *slot = a->mf_table + ETH_ALEN * n++;
+
+		if (!ether_addr_equal(slot, ha->addr)) {
+			ether_addr_copy(slot, ha->addr);
+			changed = true;
+		}
+	}
+	*count = n;
+	return changed || n != a->mf_count_set;
+}
+
+/*
+ * Program rx mode, multicast list and VLAN table, each only when it
+ * changed (every command is a trap to the hypervisor on VMware).
+ * Caller holds netif_addr_lock.
+ */
 static void vnx_rx_filters_apply(struct vnx_adapter *a)
 {
 	struct net_device *dev = a->netdev;
 	struct vnx_rx_filter_conf *rf = &a->shared->rx_filter;
+	bool first = !a->filters_valid;
 	u32 mode = VNX_RXM_UCAST;
 	unsigned int n = 0;
 
@@ -472,21 +516,35 @@ static void vnx_rx_filters_apply(struct vnx_adapter *a)
 	if ((dev->flags & IFF_ALLMULTI) || netdev_mc_count(dev) > VNX_MF_TABLE_MAX) {
 		mode |= VNX_RXM_ALL_MULTI;
 	} else if (!netdev_mc_empty(dev)) {
-		struct netdev_hw_addr *ha;
-
-		netdev_for_each_mc_addr(ha, dev)
-			ether_addr_copy(a->mf_table + ETH_ALEN * n++, ha->addr);
 		mode |= VNX_RXM_MCAST;
+		if (vnx_mf_table_fill(a, &n) || !(a->rx_mode_set & VNX_RXM_MCAST)) {
+			rf->mf_table_len = cpu_to_le16(n * ETH_ALEN);
+			rf->mf_table_pa = cpu_to_le64(a->mf_table_pa);
+			vnx_cmd_run(a, VNX_CMD_UPDATE_MAC_FILTERS);
+			a->dstats.filter_cmds++;
+		}
 	}
+	if (!(mode & VNX_RXM_MCAST) && (first || a->mf_count_set)) {
+		rf->mf_table_len = 0;
+		rf->mf_table_pa = 0;
+		vnx_cmd_run(a, VNX_CMD_UPDATE_MAC_FILTERS);
+		a->dstats.filter_cmds++;
+	}
+	a->mf_count_set = n;
 
-	rf->mf_table_len = cpu_to_le16(n * ETH_ALEN);
-	rf->mf_table_pa = cpu_to_le64(n ? a->mf_table_pa : 0);
-	rf->rx_mode = cpu_to_le32(mode);
-	vnx_vlan_table_fill(a);
-
-	vnx_cmd_run(a, VNX_CMD_UPDATE_MAC_FILTERS);
-	vnx_cmd_run(a, VNX_CMD_UPDATE_RX_MODE);
-	vnx_cmd_run(a, VNX_CMD_UPDATE_VLAN_FILTERS);
+	if (first || mode != a->rx_mode_set) {
+		rf->rx_mode = cpu_to_le32(mode);
+		vnx_cmd_run(a, VNX_CMD_UPDATE_RX_MODE);
+		a->dstats.filter_cmds++;
+	}
+	/* The VLAN table depends on promiscuity (all ids pass). */
+	if (first || ((mode ^ a->rx_mode_set) & VNX_RXM_PROMISC)) {
+		vnx_vlan_table_fill(a);
+		vnx_cmd_run(a, VNX_CMD_UPDATE_VLAN_FILTERS);
+		a->dstats.filter_cmds++;
+	}
+	a->rx_mode_set = mode;
+	a->filters_valid = true;
 }
 
 static void vnx_set_rx_mode(struct net_device *dev)
@@ -504,6 +562,7 @@ static void vnx_vlan_filters_update(struct vnx_adapter *a)
 	netif_addr_lock_bh(a->netdev);
 	vnx_vlan_table_fill(a);
 	vnx_cmd_run(a, VNX_CMD_UPDATE_VLAN_FILTERS);
+	a->dstats.filter_cmds++;
 	netif_addr_unlock_bh(a->netdev);
 }
 
@@ -526,6 +585,25 @@ static int vnx_vlan_rx_kill_vid(struct net_device *dev, __be16 proto, u16 vid)
 }
 
 /* ---- bring-up and teardown -------------------------------------------- */
+
+/* Interrupt moderation of every vector: adaptive (the device's own) or none. */
+static void vnx_mod_levels_fill(struct vnx_adapter *a)
+{
+	u8 level = a->adaptive_coal ? VNX_IML_ADAPTIVE : VNX_IML_NONE;
+	unsigned int i;
+
+	for (i = 0; i < VNX_MAX_INTRS; i++)
+		a->shared->intr.mod_levels[i] = i < a->num_vectors ? level : VNX_IML_NONE;
+}
+
+/* ethtool -C changed adaptive_coal; RTNL held. */
+void vnx_coalesce_apply(struct vnx_adapter *a)
+{
+	if (!a->up)
+		return;
+	vnx_mod_levels_fill(a);
+	vnx_cmd_run(a, VNX_CMD_UPDATE_IML);
+}
 
 static void vnx_shared_fill(struct vnx_adapter *a)
 {
@@ -555,6 +633,7 @@ static void vnx_shared_fill(struct vnx_adapter *a)
 	sh->intr.num_intrs = a->num_vectors;
 	sh->intr.event_intr_idx = a->event_vector;
 	sh->intr.intr_ctrl = cpu_to_le32(VNX_INTR_CTRL_DISABLE_ALL);
+	vnx_mod_levels_fill(a);
 
 	sh->rx_filter.rx_mode = cpu_to_le32(VNX_RXM_UCAST | VNX_RXM_BCAST);
 }
@@ -583,6 +662,28 @@ static void vnx_napi_teardown(struct vnx_adapter *a)
 		netif_napi_del(&a->napi[i].napi);
 }
 
+/*
+ * Every queue slot knows its adapter and index from probe on: the ring
+ * free functions run on all of them after a partial allocation, also on
+ * queues that were never allocated (an -ENOMEM on the first open, or after
+ * ethtool -L raised the count).
+ */
+static void vnx_queues_init(struct vnx_adapter *a)
+{
+	unsigned int q;
+
+	for (q = 0; q < VNX_MAX_TX_QUEUES; q++) {
+		a->txq[q].qid = q;
+		a->txq[q].adapter = a;
+		u64_stats_init(&a->txq[q].stats.sync);
+	}
+	for (q = 0; q < VNX_MAX_RX_QUEUES; q++) {
+		a->rxq[q].qid = q;
+		a->rxq[q].adapter = a;
+		u64_stats_init(&a->rxq[q].stats.sync);
+	}
+}
+
 static void vnx_rings_free(struct vnx_adapter *a)
 {
 	unsigned int q;
@@ -599,15 +700,11 @@ static int vnx_rings_alloc(struct vnx_adapter *a)
 	int err;
 
 	for (q = 0; q < a->num_tx; q++) {
-		a->txq[q].qid = q;
-		a->txq[q].adapter = a;
 		err = vnx_tx_ring_alloc(&a->txq[q]);
 		if (err)
 			goto err_free;
 	}
 	for (q = 0; q < a->num_rx; q++) {
-		a->rxq[q].qid = q;
-		a->rxq[q].adapter = a;
 		err = vnx_rx_ring_alloc(&a->rxq[q]);
 		if (err)
 			goto err_free;
@@ -629,6 +726,8 @@ static int vnx_up(struct vnx_adapter *a)
 	unsigned int i;
 	int err;
 
+	if (!a->num_vectors)
+		return -ENODEV;	/* lost in a failed channel change */
 	err = vnx_rings_alloc(a);
 	if (err)
 		return err;
@@ -656,6 +755,7 @@ static int vnx_up(struct vnx_adapter *a)
 
 	WRITE_ONCE(a->up, true);
 	netif_addr_lock_bh(dev);
+	a->filters_valid = false;	/* the device was reset: tell it everything */
 	vnx_rx_filters_apply(a);
 	netif_addr_unlock_bh(dev);
 
@@ -682,14 +782,19 @@ static void vnx_down(struct vnx_adapter *a)
 
 	if (!a->up)
 		return;
+	/*
+	 * Order matters: with the qdisc live (reset, MTU, -G, -L, shutdown) a
+	 * NAPI poll still running could wake a queue stopped here, and xmit
+	 * would then fill rings being freed. So: no more wakes (up is false),
+	 * no more interrupts, no more polls, and only then stop the queues.
+	 */
 	WRITE_ONCE(a->up, false);
-
-	netif_tx_disable(dev);
-	netif_carrier_off(dev);
-	vnx_cmd_quiesce(a);
 	vnx_intr_mask_all(a);
 	for (i = 0; i < a->num_napi; i++)
 		napi_disable(&a->napi[i].napi);
+	netif_tx_disable(dev);
+	netif_carrier_off(dev);
+	vnx_cmd_quiesce(a);
 	vnx_irqs_free(a);
 	vnx_napi_teardown(a);
 	vnx_cmd_reset(a);
@@ -708,6 +813,21 @@ static int vnx_close(struct net_device *dev)
 {
 	vnx_down(netdev_priv(dev));
 	return 0;
+}
+
+/*
+ * A re-open (MTU, ring sizes, channels, reset) failed and the previous
+ * configuration could not be brought back either: close the interface, as
+ * dev_close would, rather than leave it UP without rings. RTNL held.
+ */
+static void vnx_force_close(struct vnx_adapter *a, const char *what, int err)
+{
+	struct net_device *dev = a->netdev;
+
+	a->dstats.forced_closes++;
+	netdev_err(dev, "%s failed (%d) and the device cannot be restarted: closing the interface\n",
+		   what, err);
+	dev_close(dev);
 }
 
 static int vnx_queues_publish(struct vnx_adapter *a)
@@ -734,6 +854,12 @@ static int vnx_channels_apply(struct vnx_adapter *a, unsigned int num_tx, unsign
 	err = vnx_intr_setup(a);
 	if (err)
 		return err;
+	/* A fallback to MSI/INTx would leave 1/1 queues: not what was asked. */
+	if (a->num_tx != num_tx || a->num_rx != num_rx) {
+		netdev_err(a->netdev, "cannot get %u MSI-X vectors for %u tx / %u rx queues\n",
+			   num_tx + num_rx + 1, num_tx, num_rx);
+		return -ENOSPC;
+	}
 	return vnx_queues_publish(a);
 }
 
@@ -763,10 +889,13 @@ int vnx_reconfigure(struct vnx_adapter *a, unsigned int num_tx, unsigned int num
 	a->tx_ring_size = old_ring[0];
 	a->rx_ring_size[0] = old_ring[1];
 	a->rx_ring_size[1] = old_ring[2];
-	if (channels && vnx_channels_apply(a, old_tx, old_rx))
+	if (channels && vnx_channels_apply(a, old_tx, old_rx)) {
 		netdev_err(a->netdev, "cannot restore the interrupt vectors\n");
-	else if (running && vnx_up(a))
-		netdev_err(a->netdev, "cannot restart the device\n");
+		if (running)
+			vnx_force_close(a, "reconfiguration", err);
+	} else if (running && vnx_up(a)) {
+		vnx_force_close(a, "reconfiguration", err);
+	}
 	return err;
 }
 
@@ -777,17 +906,17 @@ static int vnx_change_mtu(struct net_device *dev, int new_mtu)
 	int err;
 
 	if (!netif_running(dev)) {
-		dev->mtu = new_mtu;
+		WRITE_ONCE(dev->mtu, new_mtu);
 		return 0;
 	}
 	vnx_down(a);
-	dev->mtu = new_mtu;
+	WRITE_ONCE(dev->mtu, new_mtu);
 	err = vnx_up(a);
 	if (err) {
 		netdev_err(dev, "cannot restart with MTU %d (%d), back to %u\n", new_mtu, err, old);
-		dev->mtu = old;
+		WRITE_ONCE(dev->mtu, old);
 		if (vnx_up(a))
-			netdev_err(dev, "cannot restart the device\n");
+			vnx_force_close(a, "MTU change", err);
 	}
 	return err;
 }
@@ -806,7 +935,7 @@ static void vnx_reset_work(struct work_struct *work)
 		err = vnx_up(a);
 		if (err) {
 			a->dstats.reset_failures++;
-			netdev_err(dev, "reset failed (%d); the interface stays down\n", err);
+			vnx_force_close(a, "reset", err);
 		}
 	}
 	rtnl_unlock();
@@ -1042,6 +1171,7 @@ static int vnx_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	a->pdev = pdev;
 	spin_lock_init(&a->cmd_lock);
 	INIT_WORK(&a->reset_work, vnx_reset_work);
+	vnx_queues_init(a);
 
 	a->pt = pci_iomap(pdev, VNX_BAR_PT, 0);
 	if (!a->pt) {
@@ -1075,9 +1205,10 @@ static int vnx_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	else
 		memcpy(netdev->perm_addr, mac, ETH_ALEN);
 
-	a->num_tx = tx_queues ? min_t(unsigned int, tx_queues, VNX_MAX_TX_QUEUES) :
-			min_t(unsigned int, num_online_cpus(), VNX_MAX_TX_QUEUES);
-	a->num_rx = clamp_t(unsigned int, rx_queues, 1, VNX_MAX_RX_QUEUES);
+	a->num_tx = vnx_queue_param(a, "tx_queues", tx_queues ?: num_online_cpus(),
+				    VNX_MAX_TX_QUEUES, !tx_queues);
+	a->num_rx = vnx_queue_param(a, "rx_queues", rx_queues, VNX_MAX_RX_QUEUES, false);
+	a->adaptive_coal = true;
 	a->tx_ring_size = vnx_ring_param(pdev, "tx_ring_size", tx_ring_size, VNX_DEF_TX_RING);
 	a->rx_ring_size[0] = vnx_ring_param(pdev, "rx_ring_size", rx_ring_size,
 					    VNX_DEF_RX_RING);

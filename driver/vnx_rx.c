@@ -329,6 +329,7 @@ static void vnx_rx_deliver(struct vnx_rxq *rxq, struct sk_buff *skb, u32 w0, u32
 			   struct list_head *batch)
 {
 	struct net_device *dev = rxq->adapter->netdev;
+	unsigned int frame_len = skb->len;	/* counted with the Ethernet header, as tx */
 	bool csum_ok = false;
 	unsigned int len;
 
@@ -348,7 +349,7 @@ static void vnx_rx_deliver(struct vnx_rxq *rxq, struct sk_buff *skb, u32 w0, u32
 
 	u64_stats_update_begin(&rxq->stats.sync);
 	rxq->stats.packets++;
-	rxq->stats.bytes += len;
+	rxq->stats.bytes += frame_len;
 	if (csum_ok)
 		rxq->stats.csum_ok++;
 	if (w2 & VNX_RCD_TS)

@@ -209,10 +209,13 @@ static void vnx_tx_irq_update(struct vnx_txq *txq)
 	}
 }
 
-/* Restart a stopped queue once a worst-case packet fits again. Tx lock held. */
+/*
+ * Restart a stopped queue once a worst-case packet fits again, but never
+ * while vnx_down is taking the device apart. Tx lock held.
+ */
 static void vnx_tx_maybe_wake(struct vnx_txq *txq)
 {
-	if (unlikely(netif_tx_queue_stopped(txq->nq)) &&
+	if (unlikely(netif_tx_queue_stopped(txq->nq)) && READ_ONCE(txq->adapter->up) &&
 	    vnx_tx_free(txq) >= txq->wake_thresh) {
 		vnx_tx_stat_inc(txq, wakes);
 		netif_tx_wake_queue(txq->nq);
@@ -246,11 +249,8 @@ static void vnx_tx_doorbell(struct vnx_txq *txq)
 	txq->qd->ctrl.num_deferred = 0;
 	txq->unrung = false;
 	writel(txq->next_fill, txq->doorbell);
-	/*
-	 * The xmit path runs with BH off, where the NAPI skb cache may be used
-	 * (a non-zero budget); netpoll runs with IRQs off, where it may not.
-	 */
-	reaped = vnx_tx_clean(txq, irqs_disabled() ? 0 : 1);
+	/* Not NAPI: budget 0 frees with dev_consume_skb_any, any context. */
+	reaped = vnx_tx_clean(txq, 0);
 	u64_stats_update_begin(&txq->stats.sync);
 	txq->stats.doorbells++;
 	txq->stats.inline_reaped += reaped;
@@ -294,8 +294,10 @@ static int vnx_tx_offload(struct sk_buff *skb, u32 *w2, u32 *w3, unsigned int *s
 			return err;
 		hlen = vnx_compat_tcp_all_headers(skb);
 		if (skb_shinfo(skb)->gso_type & SKB_GSO_TCPV4) {
-			const struct iphdr *iph = ip_hdr(skb);
+			struct iphdr *iph = ip_hdr(skb);
 
+			/* Computed per segment by the device, from zero. */
+			iph->check = 0;
 			tcp_hdr(skb)->check = ~csum_tcpudp_magic(iph->saddr, iph->daddr, 0,
 								 IPPROTO_TCP, 0);
 		} else {
@@ -368,16 +370,26 @@ static void vnx_tx_fill_buf(struct vnx_txq *txq, struct vnx_tx_fill *f,
 	} while (len);
 }
 
-/* Undo the mappings of a packet that could not be completed. */
+/*
+ * Undo a packet that could not be completed: release its mappings and give
+ * its descriptors back to the driver. All but the first were written with
+ * the live generation, i.e. owned by the device: left so, the device would
+ * take them for the start of the next packet (sending from unmapped memory)
+ * as soon as the next packet's first descriptor is handed over.
+ */
 static void vnx_tx_unwind(struct vnx_txq *txq, const struct vnx_tx_fill *f)
 {
 	struct device *dev = &txq->adapter->pdev->dev;
-	u32 idx = f->first, n;
+	u32 idx = f->first, gen = txq->gen, n;
 
 	for (n = 0; n < f->ndesc; n++) {
 		vnx_tx_buf_unmap(dev, &txq->bufs[idx]);
-		if (++idx == txq->size)
+		txq->ring[idx].w2 = cpu_to_le32(gen ^ VNX_TXD_GEN);
+		txq->ring[idx].w3 = 0;
+		if (++idx == txq->size) {
 			idx = 0;
+			gen ^= VNX_TXD_GEN;
+		}
 	}
 }
 
@@ -481,8 +493,14 @@ netdev_tx_t vnx_tx_xmit(struct sk_buff *skb, struct net_device *dev)
 	} else {
 		txq->qd->ctrl.num_deferred = cpu_to_le32(deferred);
 		vnx_tx_stat_inc(txq, deferred);
-		/* Nothing rung, but the device may still be working. */
-		vnx_tx_irq_update(txq);
+		/*
+		 * xmit_more: the packet closing the burst rings (and arms if
+		 * needed). Only a doorbell withheld by the device's txThreshold
+		 * leaves the device working on its own: then the completion
+		 * must be able to interrupt.
+		 */
+		if (kick)
+			vnx_tx_irq_update(txq);
 	}
 	return NETDEV_TX_OK;
 
