@@ -28,6 +28,15 @@ static const struct verb verbs[] = {
 	  "and files that\nconfigure it. Problems with input files are named on stderr and in "
 	  "the JSON \"errors\";\nthe report is still printed and the exit code is then 8. "
 	  "See docs/detect.md." },
+	{ "health", verb_health, OPT_JSON | OPT_INTERVAL, 0, 0, "[--interval SEC] [--json]",
+	  "Show how the VMXNET3 NICs run, with recommendations",
+	  "For each VMXNET3 NIC: the driver and its version, ring sizes against the device's "
+	  "maximum,\nchannels, the counters that show trouble (drops for lack of receive buffers, "
+	  "allocation\nfailures, errors, transmit queue stops, resets) over a sample of --interval "
+	  "seconds\n(default 5; 0: totals only), the interrupt rate of each vector, and the backend "
+	  "that\nconfigures it; then open-vm-tools and the kernel's socket buffer limits. Each "
+	  "finding comes\nwith what to do. Changes nothing and needs no root. Exit code 9 when a "
+	  "finding is a warning.\nSee docs/health.md." },
 	{ "driver", verb_driver,
 	  OPT_ROOT | OPT_JSON | OPT_YES | OPT_KERNEL | OPT_ALL_KERNELS | OPT_INSTALL_PREREQS |
 		  OPT_FORCE | OPT_SOURCE,
@@ -120,6 +129,7 @@ enum {
 	ARG_NO_DRIVER,
 	ARG_VERSION,
 	ARG_CONFIRM_TIMEOUT,
+	ARG_INTERVAL,
 };
 
 static const struct {
@@ -156,6 +166,8 @@ static const struct {
 	  "Seconds to wait for the link check" },
 	{ { "confirm-timeout", required_argument, NULL, ARG_CONFIRM_TIMEOUT }, OPT_CONFIRM_TIMEOUT,
 	  "SEC", "Roll the swap back unless 'confirm' comes within SEC seconds" },
+	{ { "interval", required_argument, NULL, ARG_INTERVAL }, OPT_INTERVAL, "SEC",
+	  "Seconds over which health samples the counters (0 to 3600)" },
 	{ { "log", required_argument, NULL, ARG_LOG }, OPT_LOG, "FILE",
 	  "Also append a detailed log to FILE" },
 	{ { "source", required_argument, NULL, ARG_SOURCE }, OPT_SOURCE, "DIR",
@@ -314,6 +326,16 @@ int cli_parse(int argc, char **argv, struct vnic_args *args, char **ret_error)
 				return fail(ret_error, "--confirm-timeout '%s': expected whole seconds "
 					    "from 1 to 3600.", optarg);
 			args->given |= OPT_CONFIRM_TIMEOUT;
+			break;
+		case ARG_INTERVAL:
+			if (streq(optarg, "0")) {
+				args->interval_sec = 0;
+			} else if (parse_timeout(optarg, &args->interval_sec) < 0) {
+				return fail(ret_error, "--interval '%s': expected whole seconds "
+					    "from 0 to 3600.", optarg);
+			}
+			args->interval_set = true;
+			args->given |= OPT_INTERVAL;
 			break;
 		case ARG_TIMEOUT:
 			if (parse_timeout(optarg, &args->timeout_sec) < 0)

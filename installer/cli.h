@@ -27,6 +27,7 @@ enum vnic_option {
 	OPT_SOURCE = 1u << 13,
 	OPT_NO_DRIVER = 1u << 14,
 	OPT_CONFIRM_TIMEOUT = 1u << 15,
+	OPT_INTERVAL = 1u << 16,
 };
 
 struct vnic_args;
@@ -51,6 +52,8 @@ struct vnic_args {
 	char **kernels;
 	unsigned timeout_sec;
 	unsigned confirm_timeout_sec; /* swap --confirm-timeout; 0: none */
+	unsigned interval_sec;        /* health --interval; 0 allowed (no sample) */
+	bool interval_set;
 	bool json, yes, all_kernels, install_prereqs, force;
 	bool no_driver;
 	bool help, version;

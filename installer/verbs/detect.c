@@ -21,10 +21,10 @@
 #include "netcfg/netcfg.h"
 #include "system/distro.h"
 #include "system/kernel.h"
-#include "system/manager.h"
 #include "system/nic.h"
 #include "system/tools.h"
 #include "verbs.h"
+#include "verbs/owner.h"
 
 #define DETECT_ERRORS_MAX 64
 
@@ -117,59 +117,20 @@ static void detect_distro(struct detect *d)
 	d->distro.source = TAKE_PTR(bad);
 }
 
-/* The backend and configuration files of one NIC, from netcfg. */
+/* The backend and configuration files of one NIC. */
 static void detect_owner(struct detect *d, struct nic *n)
 {
-	struct netcfg_nic cn = {
-		.name = n->name,
-		.mac = n->mac,
-		.permanent_mac = n->permanent_mac,
-		.driver = n->driver,
-	};
-	struct netcfg_owner owner = {};
 	struct netcfg_error err = {};
 	int r;
 
-	r = netcfg_find_owner_full(d->root, &cn, &owner, &err);
-	if (r < 0) {
-		if (err.file)
-			detect_problem(d, err.file, err.line, "%s",
-				       err.message ? err.message : error_text(r));
-		else
-			detect_problem(d, NULL, 0, "cannot tell what configures %s: %s", n->name,
-				       error_text(r));
-		netcfg_error_done(&err);
-		return;
-	}
+	r = nic_owner_find(d->root, d->live, n, &err);
+	if (r < 0 && err.file)
+		detect_problem(d, err.file, err.line, "%s",
+			       err.message ? err.message : error_text(r));
+	else if (r < 0)
+		detect_problem(d, NULL, 0, "cannot tell what configures %s: %s", n->name,
+			       error_text(r));
 	netcfg_error_done(&err);
-	n->backend = owner.backend;
-	n->config_files = TAKE_PTR(owner.config_files);
-	netcfg_owner_done(&owner);
-
-	/*
-	 * netcfg's owner is the configuration's format; detect reports what runs the interface.
-	 * They differ in one case: RHEL's NetworkManager runs interfaces from ifcfg files
-	 * through its ifcfg-rh plugin.
-	 */
-	if (streq(n->backend, "ifcfg") &&
-	    nm_manages_ifcfg(d->root, n->name, n->permanent_mac ? n->permanent_mac : n->mac,
-			     n->config_files))
-		n->backend = "networkmanager";
-
-	/* Live, when the files name no owner: ask the running managers. */
-	if (d->live && !n->backend) {
-		struct live_owner lo = {};
-
-		r = live_manager_owner(n->name, &lo);
-		if (r > 0) {
-			n->backend = lo.backend;
-			strv_free(n->config_files);
-			n->config_files = calloc(1, sizeof(char *));
-			if (n->config_files && lo.file && strncmp(lo.file, "/run/", 5) != 0)
-				(void)strv_push(&n->config_files, lo.file);
-			live_owner_done(&lo);
-		}
-	}
 }
 
 static int detect_all(struct detect *d)
