@@ -188,12 +188,12 @@ static void assess_system(struct assess *a)
 				      "--from %s", *e);
 	}
 	if (!h->tools.installed) {
-		add(a, h->vmware ? HEALTH_WARNING : HEALTH_INFO, "tools-missing", NULL,
-		    "open-vm-tools is not installed%s", h->vmware ? "" : " (this is not a VMware VM)");
-		if (h->vmware)
+		add(a, h->tools.vmware ? HEALTH_WARNING : HEALTH_INFO, "tools-missing", NULL,
+		    "open-vm-tools is not installed%s", h->tools.vmware ? "" : " (this is not a VMware VM)");
+		if (h->tools.vmware)
 			advise(a, "install open-vm-tools with the distribution's package manager");
 	} else if (!h->tools.running) {
-		add(a, h->vmware ? HEALTH_WARNING : HEALTH_INFO, "tools-stopped", NULL,
+		add(a, h->tools.vmware ? HEALTH_WARNING : HEALTH_INFO, "tools-stopped", NULL,
 		    "open-vm-tools (vmtoolsd) is not running");
 		advise(a, "start it: systemctl enable --now open-vm-tools (vmtoolsd on RHEL and "
 		       "SUSE)");

@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <dirent.h>
 #include <limits.h>
 #include <unistd.h>
 
@@ -17,7 +16,7 @@
 #include "lib/strv.h"
 #include "netcfg/netcfg.h"
 #include "system/nic.h"
-#include "system/tools.h"
+#include "system/vmtools.h"
 #include "verbs/owner.h"
 
 #define HEALTH_IRQS_MAX 256u
@@ -183,50 +182,14 @@ static unsigned online_cpus(const char *root)
 	return n;
 }
 
-static bool process_running(const char *root, const char *comm)
-{
-	_cleanup_free_ char *proc = NULL;
-	_cleanup_closedir_ DIR *d = NULL;
-	struct dirent *de;
-
-	if (path_chase(root, "/proc", 0, &proc) < 0 || !(d = opendir(proc)))
-		return false;
-	while ((de = readdir(d))) {
-		_cleanup_free_ char *text = NULL;
-		char path[PATH_MAX];
-
-		if (!isdigit((unsigned char)de->d_name[0]))
-			continue;
-		snprintf(path, sizeof(path), "%s/%s/comm", proc, de->d_name);
-		if (read_full_file(path, 256, &text, NULL) < 0)
-			continue;
-		text[strcspn(text, "\n")] = '\0';
-		if (streq(text, comm))
-			return true;
-	}
-	return false;
-}
-
-static bool vendor_is_vmware(const char *root)
-{
-	_cleanup_free_ char *host = NULL, *text = NULL;
-
-	if (path_chase(root, "/sys/class/dmi/id/sys_vendor", 0, &host) < 0 ||
-	    read_full_file(host, 4096, &text, NULL) < 0)
-		return false;
-	return strstr(text, "VMware") != NULL;
-}
-
 static void read_system(const char *root, struct health *h)
 {
 	h->sysctl.rmem_max = read_number(root, "/proc/sys/net/core/rmem_max", 0);
 	h->sysctl.wmem_max = read_number(root, "/proc/sys/net/core/wmem_max", 0);
 	h->sysctl.tcp_rmem_max = read_number(root, "/proc/sys/net/ipv4/tcp_rmem", 2);
 	h->sysctl.tcp_wmem_max = read_number(root, "/proc/sys/net/ipv4/tcp_wmem", 2);
-	h->tools.installed = tools_find_program(root, "vmtoolsd", NULL);
-	h->tools.running = process_running(root, "vmtoolsd");
+	vmtools_detect(root, true, &h->tools);
 	h->cpus = online_cpus(root);
-	h->vmware = vendor_is_vmware(root);
 }
 
 static int add_nic(const char *root, const struct health_source *src, struct nic *n,

@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "system/ethtool.h"
+#include "system/vmtools.h"
 
 /* Counters that show trouble, summed over the queues, by what they mean rather than by the
  * name a driver gives them (vnic's driver and the kernel's name them differently). */
@@ -59,19 +60,13 @@ struct health_sysctl {
 	int64_t tcp_rmem_max, tcp_wmem_max;     /* the third field of net.ipv4.tcp_[rw]mem */
 };
 
-struct health_tools {
-	bool installed; /* vmtoolsd is in the root */
-	bool running;   /* a vmtoolsd process runs (live only) */
-};
-
 struct health {
 	struct health_nic *nics; /* the VMXNET3 NICs, sorted by name */
 	size_t n_nics;
 	char **e1000s;           /* E1000/E1000E interfaces still there (strv) */
 	struct health_sysctl sysctl;
-	struct health_tools tools;
+	struct vmtools tools;    /* open-vm-tools, and whether this is a VMware VM */
 	unsigned cpus;           /* online CPUs */
-	bool vmware;             /* the DMI system vendor is VMware */
 	unsigned interval_ms;
 };
 

@@ -23,6 +23,7 @@
 #include "system/kernel.h"
 #include "system/nic.h"
 #include "system/tools.h"
+#include "system/vmtools.h"
 #include "verbs.h"
 #include "verbs/owner.h"
 
@@ -40,6 +41,7 @@ struct detect {
 	struct distro distro;
 	struct kernel_list kernels;
 	struct tools tools;
+	struct vmtools vmtools;
 	struct nic_list nics;
 	struct default_route route;
 	bool have_route;
@@ -145,6 +147,7 @@ static int detect_all(struct detect *d)
 	if (r < 0)
 		detect_problem(d, "/lib/modules", 0, "cannot list the kernels: %s", error_text(r));
 
+	vmtools_detect(d->root, d->live, &d->vmtools);
 	r = tools_detect(d->root, &d->distro, &d->tools);
 	if (r == -ENOMEM)
 		return r;
@@ -224,6 +227,14 @@ static void print_json(const struct detect *d)
 	json_object_end(&w);
 	json_string(&w, "secure_boot", secure_boot_to_string(d->tools.secure_boot));
 	json_string(&w, "initramfs_tool", initramfs_tool_to_string(d->tools.initramfs_tool));
+	json_object_begin(&w, "open_vm_tools");
+	json_bool(&w, "installed", d->vmtools.installed);
+	if (d->live)
+		json_bool(&w, "running", d->vmtools.running);
+	else
+		json_null(&w, "running");
+	json_object_end(&w);
+	json_bool(&w, "vmware", d->vmtools.vmware);
 
 	json_array_begin(&w, "nics");
 	for (size_t i = 0; i < d->nics.n; i++) {
@@ -305,6 +316,8 @@ static void print_human(const struct detect *d)
 	printf("Initramfs tool:   %s\n",
 	       or_dash(initramfs_tool_to_string(d->tools.initramfs_tool)));
 	printf("Secure Boot:      %s\n", secure_boot_to_string(d->tools.secure_boot));
+	printf("open-vm-tools:    %s\n", !d->vmtools.installed ? "not installed" :
+	       !d->live ? "installed" : d->vmtools.running ? "running" : "installed, not running");
 
 	printf("\nKernels (%zu):\n", d->kernels.n);
 	for (size_t i = 0; i < d->kernels.n; i++) {

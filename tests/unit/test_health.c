@@ -153,7 +153,7 @@ static void test_drops_named_with_the_remedy(void **state)
 	assert_string_equal(h.nics[0].name, "ens192");
 	assert_true(strv_contains(h.e1000s, "ens33"));
 	assert_int_equal(h.cpus, 4);
-	assert_true(h.vmware && h.tools.installed && h.tools.running);
+	assert_true(h.tools.vmware && h.tools.installed && h.tools.running);
 	assert_int_equal(h.sysctl.tcp_rmem_max, 16777216);
 	assert_int_equal(health_delta(&h.nics[0], HC_RX_NO_BUFFER), 12000);
 	assert_int_equal(h.nics[0].after.counter[HC_RX_NO_BUFFER], 12100);
@@ -290,6 +290,18 @@ static void test_tools_and_sockets(void **state)
 	health_done(&h);
 }
 
+static void test_vmtools_as_detect_reads_them(void **state)
+{
+	struct vmtools t;
+
+	(void)state;
+	vmtools_detect(sysroot, false, &t); /* offline: a process list says nothing */
+	assert_true(t.installed && t.vmware);
+	assert_false(t.running);
+	vmtools_detect(sysroot, true, &t);
+	assert_true(t.running);
+}
+
 static void test_no_nics(void **state)
 {
 	struct health_findings f = {};
@@ -313,6 +325,7 @@ int main(void)
 		cmocka_unit_test_setup(test_ring_at_maximum_and_kernel_driver_names, vm_root),
 		cmocka_unit_test_setup(test_counter_that_went_back, vm_root),
 		cmocka_unit_test_setup(test_tools_and_sockets, vm_root),
+		cmocka_unit_test_setup(test_vmtools_as_detect_reads_them, vm_root),
 		cmocka_unit_test_setup(test_no_nics, sysroot_new),
 	};
 
