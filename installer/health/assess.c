@@ -83,12 +83,12 @@ static void assess_rx(struct assess *a, const struct health_nic *n)
 		    "%" PRId64 " packets dropped for lack of receive buffers in %.0f s (rx ring %u of "
 		    "%u)", oob, seconds(a->h), n->rings.rx, n->rings.rx_max);
 		if (n->has_rings && n->rings.rx < n->rings.rx_max)
-			advise(a, "raise the rx ring to %u: ethtool -G %s rx %u (not kept across a "
-			       "reboot unless the NIC's configuration sets it)", n->rings.rx_max,
-			       n->name, n->rings.rx_max);
+			advise(a, "raise it: vnic-install tune --to %s --rx-ring %u", n->name,
+			       n->rings.rx_max);
 		else
 			advise(a, "the rx ring is at its maximum: spread receive over more queues "
-			       "(ethtool -L %s) or give the VM more CPU", n->name);
+			       "(vnic-install tune --to %s --channels N) or give the VM more CPU",
+			       n->name);
 	} else if (total > 0) {
 		add(a, HEALTH_INFO, "rx-no-buffer-earlier", n->name,
 		    "%" PRId64 " packets dropped for lack of receive buffers since the driver "
@@ -113,7 +113,8 @@ static void assess_tx(struct assess *a, const struct health_nic *n)
 		    "the transmit queue stopped %" PRId64 " times in %.0f s, its ring full (tx "
 		    "ring %u of %u)", stops, seconds(a->h), n->rings.tx, n->rings.tx_max);
 		if (n->has_rings && n->rings.tx < n->rings.tx_max)
-			advise(a, "raise the tx ring: ethtool -G %s tx %u", n->name, n->rings.tx_max);
+			advise(a, "raise it: vnic-install tune --to %s --tx-ring %u", n->name,
+			       n->rings.tx_max);
 	}
 }
 
@@ -145,8 +146,8 @@ static void assess_channels(struct assess *a, const struct health_nic *n)
 		return;
 	add(a, HEALTH_INFO, "channels", n->name, "%u receive queue%s for %u CPUs (up to %u)",
 	    have, have == 1 ? "" : "s", a->h->cpus, max);
-	advise(a, "spread the load over %u queues: ethtool -L %s %s %u", want, n->name,
-	       n->channels.combined_max ? "combined" : "rx", want);
+	advise(a, "spread the load over %u queues: vnic-install tune --to %s --channels %u", want,
+	       n->name, want);
 }
 
 static void assess_sockets(struct assess *a, const struct health_sysctl *s)
@@ -172,7 +173,8 @@ static void assess_sockets(struct assess *a, const struct health_sysctl *s)
 		return;
 	add(a, HEALTH_INFO, "socket-buffers", NULL, "socket buffer limits below %lld bytes, "
 	    "which fast TCP needs: %s", SOCKET_BUFFER_GOOD, low);
-	advise(a, "raise them to %lld in a file in /etc/sysctl.d", SOCKET_BUFFER_GOOD);
+	advise(a, "raise them: vnic-install tune --socket-buffers %lld (or --profile throughput)",
+	       SOCKET_BUFFER_GOOD);
 }
 
 static void assess_system(struct assess *a)

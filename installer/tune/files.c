@@ -9,29 +9,34 @@
 #include "lib/macro.h"
 #include "tune/tune.h"
 
-/* The keys of a [Link] section that ours set; the current file's are left out. */
-static const char *const our_keys[] = {
-	"RxBufferSize", "TxBufferSize", "RxChannels", "TxChannels", "CombinedChannels",
-};
-
-static bool is_our_key(const char *line, size_t len)
+/* The keys of a [Link] section that the plan sets; the current file's are left out. */
+static bool is_our_key(const char *line, size_t len, const struct tune_plan *p)
 {
-	for (size_t i = 0; i < ELEMENTSOF(our_keys); i++) {
-		size_t k = strlen(our_keys[i]);
-		const char *p = line + k;
+	const struct {
+		const char *key;
+		bool set;
+	} keys[] = {
+		{ "RxBufferSize", p->rx_ring },    { "TxBufferSize", p->tx_ring },
+		{ "RxChannels", p->channels },     { "TxChannels", p->channels },
+		{ "CombinedChannels", p->channels },
+	};
 
-		if (len > k && strncmp(line, our_keys[i], k) == 0) {
-			while (p < line + len && (*p == ' ' || *p == '\t'))
-				p++;
-			if (p < line + len && *p == '=')
-				return true;
-		}
+	for (size_t i = 0; i < ELEMENTSOF(keys); i++) {
+		size_t k = strlen(keys[i].key);
+		const char *q = line + k;
+
+		if (!keys[i].set || len <= k || strncmp(line, keys[i].key, k) != 0)
+			continue;
+		while (q < line + len && (*q == ' ' || *q == '\t'))
+			q++;
+		if (q < line + len && *q == '=')
+			return true;
 	}
 	return false;
 }
 
 /* The [Link] section's setting lines of text (comments and blank lines left out). */
-static void copy_link_section(FILE *f, const char *text)
+static void copy_link_section(FILE *f, const char *text, const struct tune_plan *p)
 {
 	bool in_link = false;
 
@@ -46,7 +51,7 @@ static void copy_link_section(FILE *f, const char *text)
 			s++, len--;
 		if (len && *s == '[')
 			in_link = len == 6 && strncmp(s, "[Link]", 6) == 0;
-		else if (in_link && len && *s != '#' && *s != ';' && !is_our_key(s, len))
+		else if (in_link && len && *s != '#' && *s != ';' && !is_our_key(s, len, p))
 			fprintf(f, "%.*s\n", (int)len, s);
 		line = end ? end + 1 : NULL;
 	}
@@ -67,7 +72,7 @@ int tune_link_file(const char *mac, const char *current_link, const char *curren
 		current_path ? current_path : "no .link file");
 	fprintf(f, "[Match]\nMACAddress=%s\nType=ether\n\n[Link]\n", mac);
 	if (current_link)
-		copy_link_section(f, current_link);
+		copy_link_section(f, current_link, p);
 	if (p->rx_ring)
 		fprintf(f, "RxBufferSize=%u\n", p->rx_ring);
 	if (p->tx_ring)

@@ -60,7 +60,7 @@ def test_health_names_rx_drops_and_the_remedy(env):
     f = finding(rep, "rx-no-buffer")
     assert f, rep["findings"]
     assert rc == 9 and rep["status"] == "warning"
-    assert f"ethtool -G {ifc} rx {nic['rings']['rx_max']}" in f["recommendation"]
+    assert f"vnic-install tune --to {ifc} --rx-ring {nic['rings']['rx_max']}" in f["recommendation"]
     assert any(q["per_second"] > 0 for q in nic["interrupts"]), nic["interrupts"]
 
     small = nic["counters"]["rx_no_buffer"]["sample"]

@@ -171,7 +171,7 @@ static void test_drops_named_with_the_remedy(void **state)
 	assert_string_equal(x->nic, "ens192");
 	assert_non_null(strstr(x->message, "12000 packets dropped for lack of receive buffers in 10 s "
 					   "(rx ring 256 of 4096)"));
-	assert_non_null(strstr(x->recommendation, "ethtool -G ens192 rx 4096"));
+	assert_non_null(strstr(x->recommendation, "vnic-install tune --to ens192 --rx-ring 4096"));
 	x = find(&f, "e1000");
 	assert_non_null(x);
 	assert_non_null(strstr(x->recommendation, "vnic-install swap --from ens33"));
@@ -228,13 +228,13 @@ static void test_ring_at_maximum_and_kernel_driver_names(void **state)
 	x = find(&f, "tx-stops");
 	assert_non_null(x);
 	assert_non_null(strstr(x->message, "stopped 40 times in 2 s"));
-	assert_non_null(strstr(x->recommendation, "ethtool -G ens192 tx 4096"));
+	assert_non_null(strstr(x->recommendation, "vnic-install tune --to ens192 --tx-ring 4096"));
 	x = find(&f, "resets");
 	assert_non_null(x);
 	assert_non_null(strstr(x->message, "2 transmit timeouts"));
 	x = find(&f, "channels");
 	assert_non_null(x);
-	assert_non_null(strstr(x->recommendation, "ethtool -L ens192 combined 4"));
+	assert_non_null(strstr(x->recommendation, "vnic-install tune --to ens192 --channels 4"));
 	health_findings_done(&f);
 	health_done(&h);
 }
