@@ -87,19 +87,21 @@ int eth_get_channels(const char *ifname, struct eth_channels *ret)
 /* The number of statistics the driver has (ETH_SS_STATS). */
 static int stats_count(const char *ifname, size_t *ret)
 {
-	struct {
-		struct ethtool_sset_info hdr;
-		uint32_t len;
-	} q = { .hdr = { .cmd = ETHTOOL_GSSET_INFO, .sset_mask = 1ull << ETH_SS_STATS } };
-	int r = eth_ioctl(ifname, &q);
+	/* The header and its one data word (the set's length), in aligned storage. */
+	uint64_t buf[(sizeof(struct ethtool_sset_info) + sizeof(uint32_t) + 7) / 8] = {};
+	struct ethtool_sset_info *q = (struct ethtool_sset_info *)buf;
+	int r;
 
+	q->cmd = ETHTOOL_GSSET_INFO;
+	q->sset_mask = 1ull << ETH_SS_STATS;
+	r = eth_ioctl(ifname, q);
 	if (r < 0)
 		return r;
-	if (!(q.hdr.sset_mask & (1ull << ETH_SS_STATS)))
+	if (!(q->sset_mask & (1ull << ETH_SS_STATS)))
 		return -EOPNOTSUPP;
-	if (q.len > ETH_STATS_MAX)
+	if (q->data[0] > ETH_STATS_MAX)
 		return -E2BIG;
-	*ret = q.len;
+	*ret = q->data[0];
 	return 0;
 }
 
