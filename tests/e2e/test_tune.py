@@ -1,9 +1,11 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """`vnic-install health` and `tune` after the move, in one Debian bookworm guest (ifupdown, the
 kernel's vmxnet3 driver; E1000 ens3 and VMXNET3 ens4 as in test_swap.py), issue 18:
-  1. swap to ens4; health reports ens4 with its rings;
+  1. swap to ens4; with a 32-buffer rx ring, a UDP flood from the gateway makes the device drop
+     packets for lack of receive buffers, and health names it (exit 9) with the tune command;
   2. plan tune --profile throughput --json lists the steps the run then journals, in order;
   3. tune applies the largest rings and 16 MiB socket buffers now, checks the link, commits;
+     the same flood then drops (next to) nothing;
   4. after a reboot ens4 keeps its name, its address, the rings and the sysctls;
   5. rollback removes both files (byte-identical to before) and puts the rings back now;
   6. tune with the VMXNET3's link cut fails its link check and is rolled back (exit 3), with
@@ -13,9 +15,23 @@ import json
 import re
 import time
 
-from test_swap import GUEST_VNIC, NEW, STATIC, boot, check_on_new, wait_address
+from test_swap import GATEWAY, GUEST_VNIC, NEW, STATIC, boot, check_on_new, wait_address
 
 TUNE_DIRS = "/etc/systemd/network /etc/sysctl.d"
+FLOOD_PORT = 5204
+RATE = "400M"
+
+
+def flood_health(vm):
+    """health --json over 5 s of a UDP flood gateway->guest: (exit code, ens4's report, all)."""
+    vm.sh(f"iperf3 -c {GATEWAY} -p {FLOOD_PORT} -R -u -b {RATE} -l 1400 -t 9 "
+          ">/tmp/flood.log 2>&1 &")
+    time.sleep(2)
+    r = vm.run(f"{GUEST_VNIC} health --interval 5 --json", timeout=120)
+    vm.run("pkill iperf3; sleep 1")
+    assert r.rc in (0, 9), r
+    rep = json.loads(r.stdout)
+    return r.rc, next(n for n in rep["nics"] if n["name"] == NEW), rep
 
 
 def files_state(vm):
@@ -53,10 +69,16 @@ def test_tune(vm_factory, vnic_net):
     assert r.rc == 0, r
     check_on_new(vm, net, "ifupdown", "after the swap")
 
-    r = vm.run(f"{GUEST_VNIC} health --interval 1 --json", timeout=60)
-    assert r.rc in (0, 9), r
-    rep = json.loads(r.stdout)
-    nic = next(n for n in rep["nics"] if n["name"] == NEW)
+    net.start_iperf3(FLOOD_PORT)
+    vm.sh(f"ethtool -G {NEW} rx 32")
+    rc, nic, rep = flood_health(vm)
+    small = nic["counters"]["rx_no_buffer"]["sample"]
+    print(f"rx ring 32: {small} drops for lack of buffers and "
+          f"{nic['counters']['rx_packets']['sample']} packets received in 5 s")
+    f = next((x for x in rep["findings"] if x["id"] == "rx-no-buffer"), None)
+    assert f and rc == 9, rep["findings"]
+    assert f"vnic-install tune --to {NEW} --rx-ring {nic['rings']['rx_max']}" in \
+        f["recommendation"]
     old_rings = rings(vm)
     assert (nic["rings"]["rx"], nic["rings"]["tx"]) == old_rings
     rx_max, tx_max = nic["rings"]["rx_max"], nic["rings"]["tx_max"]
@@ -87,6 +109,11 @@ def test_tune(vm_factory, vnic_net):
     assert re.findall(r"\bSTEP (\S+)", journal) == plan_ids, journal
     assert rings(vm) == (rx_max, tx_max)
     assert sysctl(vm, "net.core.rmem_max") == ["16777216"]
+    rc, nic, rep = flood_health(vm)
+    big = nic["counters"]["rx_no_buffer"]["sample"]
+    print(f"rx ring {rx_max}: {big} drops for lack of buffers and "
+          f"{nic['counters']['rx_packets']['sample']} packets received in 5 s")
+    assert big * 20 < small, "tune did not take away the drops"
     tuned = files_state(vm)
     assert tuned.keys() - before.keys() == {link["path"], "/etc/sysctl.d/60-vnic-tune.conf"}
 
