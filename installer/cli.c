@@ -28,6 +28,15 @@ static const struct verb verbs[] = {
 	  "and files that\nconfigure it. Problems with input files are named on stderr and in "
 	  "the JSON \"errors\";\nthe report is still printed and the exit code is then 8. "
 	  "See docs/detect.md." },
+	{ "health", verb_health, OPT_JSON | OPT_INTERVAL, 0, 0, "[--interval SEC] [--json]",
+	  "Show how the VMXNET3 NICs run, with recommendations",
+	  "For each VMXNET3 NIC: the driver and its version, ring sizes against the device's "
+	  "maximum,\nchannels, the counters that show trouble (drops for lack of receive buffers, "
+	  "allocation\nfailures, errors, transmit queue stops, resets) over a sample of --interval "
+	  "seconds\n(default 5; 0: totals only), the interrupt rate of each vector, and the backend "
+	  "that\nconfigures it; then open-vm-tools and the kernel's socket buffer limits. Each "
+	  "finding comes\nwith what to do. Changes nothing and needs no root. Exit code 9 when a "
+	  "finding is a warning.\nSee docs/health.md." },
 	{ "driver", verb_driver,
 	  OPT_ROOT | OPT_JSON | OPT_YES | OPT_KERNEL | OPT_ALL_KERNELS | OPT_INSTALL_PREREQS |
 		  OPT_FORCE | OPT_SOURCE,
@@ -43,9 +52,9 @@ static const struct verb verbs[] = {
 	  "on anyway). A failure undoes everything. remove: the reverse, for every kernel. status:\n"
 	  "per kernel, which vmxnet3 would load, the initramfs, DKMS's state. See docs/driver-install.md." },
 	{ "plan", verb_plan, OPT_ROOT | OPT_IMAGE | OPT_JSON | OPT_FROM | OPT_TO | OPT_CHECK |
-		  OPT_TIMEOUT | OPT_NO_DRIVER | OPT_SOURCE, 0, 1,
-	  "[swap|prepare] [--from IF] [--to IF] [--check HOW] [--timeout SEC] [--no-driver]\n"
-	  "            [--root DIR | --image FILE] [--source DIR] [--json]",
+		  OPT_TIMEOUT | OPT_NO_DRIVER | OPT_SOURCE | OPT_TUNE, 0, 1,
+	  "[swap|prepare|tune] [--from IF] [--to IF] [--check HOW] [--timeout SEC] [--no-driver]\n"
+	  "            [--root DIR | --image FILE] [--source DIR] [tune's options] [--json]",
 	  "Show what 'swap' or 'prepare' would do, changing nothing",
 	  "A dry run: every step in order, every file with a unified diff against the file as it "
 	  "is now,\nevery backup, every command with its undo, the link check. 'plan' and 'plan "
@@ -69,6 +78,19 @@ static const struct verb verbs[] = {
 	  "--confirm-timeout SEC: the change is rolled back on its own unless\n'vnic-install "
 	  "confirm' comes within SEC seconds, also across a reboot. Without --yes it\nshows the "
 	  "plan and asks. Log: --log FILE (default /var/log/vnic-install.log). See docs/swap.md." },
+	{ "tune", verb_tune, OPT_JSON | OPT_YES | OPT_TO | OPT_CHECK | OPT_TIMEOUT | OPT_TUNE, 0, 0,
+	  "[--to IF] [--profile throughput] [--rx-ring N] [--tx-ring N] [--channels N]\n"
+	  "            [--socket-buffers BYTES] [--check HOW] [--timeout SEC] [--yes] [--json]",
+	  "Tune the VMXNET3 NIC's rings and channels and the TCP buffers, now and at boot",
+	  "Applies ring sizes (ethtool -G), the channel count (ethtool -L) and the socket buffer "
+	  "limits\n(sysctl) to the VMXNET3 NIC (--to; default: the only one), and keeps them across "
+	  "a reboot:\na systemd .link file for the NIC (it carries over the [Link] settings of the "
+	  "file udev\napplies today, so the name stays) and /etc/sysctl.d/60-vnic-tune.conf. "
+	  "--profile throughput:\nthe largest rings, a queue per CPU, 16 MiB socket buffers; "
+	  "explicit values go on top.\nAll in one transaction: the link is checked afterwards "
+	  "(--check, --timeout as for swap)\nand everything is undone when it fails (exit code 3); "
+	  "'vnic-install rollback' undoes it\nlater. Without --yes it shows the plan and asks. "
+	  "See docs/tune.md." },
 	{ "status", verb_status, OPT_ROOT | OPT_JSON, 0, 0, "[--root DIR] [--json]",
 	  "Show the pending and the last change",
 	  "Shows the change waiting for a link check or for 'confirm' (if any) and the last "
@@ -120,6 +142,12 @@ enum {
 	ARG_NO_DRIVER,
 	ARG_VERSION,
 	ARG_CONFIRM_TIMEOUT,
+	ARG_INTERVAL,
+	ARG_RX_RING,
+	ARG_TX_RING,
+	ARG_CHANNELS,
+	ARG_SOCKET_BUFFERS,
+	ARG_PROFILE,
 };
 
 static const struct {
@@ -156,6 +184,18 @@ static const struct {
 	  "Seconds to wait for the link check" },
 	{ { "confirm-timeout", required_argument, NULL, ARG_CONFIRM_TIMEOUT }, OPT_CONFIRM_TIMEOUT,
 	  "SEC", "Roll the swap back unless 'confirm' comes within SEC seconds" },
+	{ { "interval", required_argument, NULL, ARG_INTERVAL }, OPT_INTERVAL, "SEC",
+	  "Seconds over which health samples the counters (0 to 3600)" },
+	{ { "profile", required_argument, NULL, ARG_PROFILE }, OPT_PROFILE, "NAME",
+	  "tune: a set of values (throughput)" },
+	{ { "rx-ring", required_argument, NULL, ARG_RX_RING }, OPT_RX_RING, "N",
+	  "tune: receive ring size" },
+	{ { "tx-ring", required_argument, NULL, ARG_TX_RING }, OPT_TX_RING, "N",
+	  "tune: transmit ring size" },
+	{ { "channels", required_argument, NULL, ARG_CHANNELS }, OPT_CHANNELS, "N",
+	  "tune: number of queues" },
+	{ { "socket-buffers", required_argument, NULL, ARG_SOCKET_BUFFERS }, OPT_SOCKET_BUFFERS,
+	  "BYTES", "tune: the socket buffer limit (rmem/wmem max, TCP max)" },
 	{ { "log", required_argument, NULL, ARG_LOG }, OPT_LOG, "FILE",
 	  "Also append a detailed log to FILE" },
 	{ { "source", required_argument, NULL, ARG_SOURCE }, OPT_SOURCE, "DIR",
@@ -222,6 +262,47 @@ static int parse_check(const char *s, struct vnic_args *args)
 	if (linkcheck_parse(s, &k, NULL) < 0)
 		return -EINVAL;
 	args->check = s;
+	return 0;
+}
+
+/* tune's options: the flag of each, and its value into args. */
+static unsigned tune_flag(int c)
+{
+	switch (c) {
+	case ARG_RX_RING:
+		return OPT_RX_RING;
+	case ARG_TX_RING:
+		return OPT_TX_RING;
+	case ARG_CHANNELS:
+		return OPT_CHANNELS;
+	case ARG_SOCKET_BUFFERS:
+		return OPT_SOCKET_BUFFERS;
+	default:
+		return OPT_PROFILE;
+	}
+}
+
+static int parse_tune_option(int c, const char *s, struct vnic_args *args)
+{
+	unsigned long long v;
+	char *end;
+
+	args->given |= tune_flag(c);
+	if (c == ARG_PROFILE) {
+		args->profile = s;
+		return *s ? 0 : -EINVAL;
+	}
+	if (*s < '1' || *s > '9')
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || *end || (c != ARG_SOCKET_BUFFERS && v > 65536))
+		return -EINVAL;
+	if (c == ARG_SOCKET_BUFFERS)
+		args->socket_buffers = v;
+	else
+		*(c == ARG_RX_RING ? &args->rx_ring : c == ARG_TX_RING ? &args->tx_ring :
+				     &args->channels) = (unsigned)v;
 	return 0;
 }
 
@@ -314,6 +395,27 @@ int cli_parse(int argc, char **argv, struct vnic_args *args, char **ret_error)
 				return fail(ret_error, "--confirm-timeout '%s': expected whole seconds "
 					    "from 1 to 3600.", optarg);
 			args->given |= OPT_CONFIRM_TIMEOUT;
+			break;
+		case ARG_INTERVAL:
+			if (streq(optarg, "0")) {
+				args->interval_sec = 0;
+			} else if (parse_timeout(optarg, &args->interval_sec) < 0) {
+				return fail(ret_error, "--interval '%s': expected whole seconds "
+					    "from 0 to 3600.", optarg);
+			}
+			args->interval_set = true;
+			args->given |= OPT_INTERVAL;
+			break;
+		case ARG_RX_RING:
+		case ARG_TX_RING:
+		case ARG_CHANNELS:
+		case ARG_SOCKET_BUFFERS:
+		case ARG_PROFILE:
+			r = parse_tune_option(c, optarg, args);
+			if (r < 0)
+				return fail(ret_error, "--%s '%s': expected a whole number%s.",
+					    option_name(tune_flag(c)), optarg,
+					    c == ARG_SOCKET_BUFFERS ? " of bytes" : " above 0");
 			break;
 		case ARG_TIMEOUT:
 			if (parse_timeout(optarg, &args->timeout_sec) < 0)

@@ -27,6 +27,13 @@ enum vnic_option {
 	OPT_SOURCE = 1u << 13,
 	OPT_NO_DRIVER = 1u << 14,
 	OPT_CONFIRM_TIMEOUT = 1u << 15,
+	OPT_INTERVAL = 1u << 16,
+	OPT_RX_RING = 1u << 17,
+	OPT_TX_RING = 1u << 18,
+	OPT_CHANNELS = 1u << 19,
+	OPT_SOCKET_BUFFERS = 1u << 20,
+	OPT_PROFILE = 1u << 21,
+	OPT_TUNE = OPT_RX_RING | OPT_TX_RING | OPT_CHANNELS | OPT_SOCKET_BUFFERS | OPT_PROFILE,
 };
 
 struct vnic_args;
@@ -51,6 +58,11 @@ struct vnic_args {
 	char **kernels;
 	unsigned timeout_sec;
 	unsigned confirm_timeout_sec; /* swap --confirm-timeout; 0: none */
+	unsigned interval_sec;        /* health --interval; 0 allowed (no sample) */
+	bool interval_set;
+	unsigned rx_ring, tx_ring, channels; /* tune; 0: unchanged */
+	unsigned long long socket_buffers;   /* tune --socket-buffers; 0: unchanged */
+	const char *profile;                 /* tune --profile */
 	bool json, yes, all_kernels, install_prereqs, force;
 	bool no_driver;
 	bool help, version;

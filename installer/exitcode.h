@@ -12,4 +12,5 @@ enum vnic_exit {
 	EXIT_UNSUPPORTED = 6,   /* configuration we refuse to migrate (bond, bridge, ...) */
 	EXIT_INCONSISTENT = 7,  /* a rollback or recovery could not complete: needs a person */
 	EXIT_BAD_INPUT = 8,     /* a file we read is malformed; it names the file and line */
+	EXIT_UNHEALTHY = 9,     /* health: a finding is a warning (drops, errors, no tools) */
 };

@@ -21,10 +21,11 @@
 #include "netcfg/netcfg.h"
 #include "system/distro.h"
 #include "system/kernel.h"
-#include "system/manager.h"
 #include "system/nic.h"
 #include "system/tools.h"
+#include "system/vmtools.h"
 #include "verbs.h"
+#include "verbs/owner.h"
 
 #define DETECT_ERRORS_MAX 64
 
@@ -40,6 +41,7 @@ struct detect {
 	struct distro distro;
 	struct kernel_list kernels;
 	struct tools tools;
+	struct vmtools vmtools;
 	struct nic_list nics;
 	struct default_route route;
 	bool have_route;
@@ -117,59 +119,20 @@ static void detect_distro(struct detect *d)
 	d->distro.source = TAKE_PTR(bad);
 }
 
-/* The backend and configuration files of one NIC, from netcfg. */
+/* The backend and configuration files of one NIC. */
 static void detect_owner(struct detect *d, struct nic *n)
 {
-	struct netcfg_nic cn = {
-		.name = n->name,
-		.mac = n->mac,
-		.permanent_mac = n->permanent_mac,
-		.driver = n->driver,
-	};
-	struct netcfg_owner owner = {};
 	struct netcfg_error err = {};
 	int r;
 
-	r = netcfg_find_owner_full(d->root, &cn, &owner, &err);
-	if (r < 0) {
-		if (err.file)
-			detect_problem(d, err.file, err.line, "%s",
-				       err.message ? err.message : error_text(r));
-		else
-			detect_problem(d, NULL, 0, "cannot tell what configures %s: %s", n->name,
-				       error_text(r));
-		netcfg_error_done(&err);
-		return;
-	}
+	r = nic_owner_find(d->root, d->live, n, &err);
+	if (r < 0 && err.file)
+		detect_problem(d, err.file, err.line, "%s",
+			       err.message ? err.message : error_text(r));
+	else if (r < 0)
+		detect_problem(d, NULL, 0, "cannot tell what configures %s: %s", n->name,
+			       error_text(r));
 	netcfg_error_done(&err);
-	n->backend = owner.backend;
-	n->config_files = TAKE_PTR(owner.config_files);
-	netcfg_owner_done(&owner);
-
-	/*
-	 * netcfg's owner is the configuration's format; detect reports what runs the interface.
-	 * They differ in one case: RHEL's NetworkManager runs interfaces from ifcfg files
-	 * through its ifcfg-rh plugin.
-	 */
-	if (streq(n->backend, "ifcfg") &&
-	    nm_manages_ifcfg(d->root, n->name, n->permanent_mac ? n->permanent_mac : n->mac,
-			     n->config_files))
-		n->backend = "networkmanager";
-
-	/* Live, when the files name no owner: ask the running managers. */
-	if (d->live && !n->backend) {
-		struct live_owner lo = {};
-
-		r = live_manager_owner(n->name, &lo);
-		if (r > 0) {
-			n->backend = lo.backend;
-			strv_free(n->config_files);
-			n->config_files = calloc(1, sizeof(char *));
-			if (n->config_files && lo.file && strncmp(lo.file, "/run/", 5) != 0)
-				(void)strv_push(&n->config_files, lo.file);
-			live_owner_done(&lo);
-		}
-	}
 }
 
 static int detect_all(struct detect *d)
@@ -184,6 +147,7 @@ static int detect_all(struct detect *d)
 	if (r < 0)
 		detect_problem(d, "/lib/modules", 0, "cannot list the kernels: %s", error_text(r));
 
+	vmtools_detect(d->root, d->live, &d->vmtools);
 	r = tools_detect(d->root, &d->distro, &d->tools);
 	if (r == -ENOMEM)
 		return r;
@@ -263,6 +227,14 @@ static void print_json(const struct detect *d)
 	json_object_end(&w);
 	json_string(&w, "secure_boot", secure_boot_to_string(d->tools.secure_boot));
 	json_string(&w, "initramfs_tool", initramfs_tool_to_string(d->tools.initramfs_tool));
+	json_object_begin(&w, "open_vm_tools");
+	json_bool(&w, "installed", d->vmtools.installed);
+	if (d->live)
+		json_bool(&w, "running", d->vmtools.running);
+	else
+		json_null(&w, "running");
+	json_object_end(&w);
+	json_bool(&w, "vmware", d->vmtools.vmware);
 
 	json_array_begin(&w, "nics");
 	for (size_t i = 0; i < d->nics.n; i++) {
@@ -344,6 +316,8 @@ static void print_human(const struct detect *d)
 	printf("Initramfs tool:   %s\n",
 	       or_dash(initramfs_tool_to_string(d->tools.initramfs_tool)));
 	printf("Secure Boot:      %s\n", secure_boot_to_string(d->tools.secure_boot));
+	printf("open-vm-tools:    %s\n", !d->vmtools.installed ? "not installed" :
+	       !d->live ? "installed" : d->vmtools.running ? "running" : "installed, not running");
 
 	printf("\nKernels (%zu):\n", d->kernels.n);
 	for (size_t i = 0; i < d->kernels.n; i++) {

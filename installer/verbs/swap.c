@@ -349,8 +349,10 @@ int verb_plan(const struct vnic_args *args)
 	bool fake = streq(getenv("VNIC_TEST_FAKE_LIVE"), "1");
 	int r;
 
+	if (streq(what, "tune"))
+		return verb_tune_plan(args);
 	if (what && !streq(what, "swap") && !streq(what, "prepare")) {
-		log_error("plan %s: expected 'swap' or 'prepare'.", what);
+		log_error("plan %s: expected 'swap', 'prepare' or 'tune'.", what);
 		return EXIT_USAGE;
 	}
 	/* A system mounted elsewhere or an image can only be prepared, not swapped (the fake-live

@@ -6,6 +6,10 @@
 
 int verb_help(const struct vnic_args *args);
 int verb_detect(const struct vnic_args *args);
+int verb_health(const struct vnic_args *args);
+int verb_tune(const struct vnic_args *args);
+/* The dry run of tune (plan tune). */
+int verb_tune_plan(const struct vnic_args *args);
 int verb_driver(const struct vnic_args *args);
 int verb_status(const struct vnic_args *args);
 int verb_recover(const struct vnic_args *args);

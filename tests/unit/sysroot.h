@@ -3,6 +3,8 @@
 #pragma once
 
 #include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
 
 #include "lib/fileio.h"
 #include "unit.h"
@@ -57,4 +59,39 @@ static inline void sysroot_link(const char *rel, const char *target)
 	assert_int_equal(mkdir_parents(p, 0755), 0);
 	*slash = '/';
 	assert_int_equal(symlink(target, p), 0);
+}
+
+/* A sysfs NIC: /sys/class/net/<name> -> devices/pci0000:00/<slot>/net/<name>, with its PCI ids,
+ * driver, MAC (address and addr_assign_type), MTU 9000, ifindex 4 and carrier. */
+static inline void sysroot_fake_nic(const char *name, const char *slot, const char *vendor, const char *device,
+		     const char *driver, const char *mac, const char *assign, bool carrier)
+{
+	char rel[PATH_MAX], target[PATH_MAX];
+
+#define PUT(attr, val)                                                                     \
+	do {                                                                               \
+		snprintf(rel, sizeof(rel), "sys/devices/pci0000:00/%s/net/%s/" attr, slot, name); \
+		sysroot_put(rel, val, 0644);                                                \
+	} while (0)
+	snprintf(rel, sizeof(rel), "sys/devices/pci0000:00/%s/vendor", slot);
+	sysroot_put(rel, vendor, 0644);
+	snprintf(rel, sizeof(rel), "sys/devices/pci0000:00/%s/device", slot);
+	sysroot_put(rel, device, 0644);
+	if (driver) {
+		snprintf(rel, sizeof(rel), "sys/devices/pci0000:00/%s/driver", slot);
+		snprintf(target, sizeof(target), "../../../bus/pci/drivers/%s", driver);
+		sysroot_link(rel, target);
+	}
+	PUT("address", mac);
+	PUT("addr_assign_type", assign);
+	PUT("mtu", "9000\n");
+	PUT("ifindex", "4\n");
+	if (carrier)
+		PUT("carrier", "1\n");
+#undef PUT
+	snprintf(rel, sizeof(rel), "sys/devices/pci0000:00/%s/net/%s/device", slot, name);
+	sysroot_link(rel, "../..");
+	snprintf(rel, sizeof(rel), "sys/class/net/%s", name);
+	snprintf(target, sizeof(target), "../../devices/pci0000:00/%s/net/%s", slot, name);
+	sysroot_link(rel, target);
 }

@@ -5,39 +5,6 @@
 #include "lib/strv.h"
 #include "system/nic.h"
 
-static void fake_nic(const char *name, const char *slot, const char *vendor, const char *device,
-		     const char *driver, const char *mac, const char *assign, bool carrier)
-{
-	char rel[PATH_MAX], target[PATH_MAX];
-
-#define PUT(attr, val)                                                                     \
-	do {                                                                               \
-		snprintf(rel, sizeof(rel), "sys/devices/pci0000:00/%s/net/%s/" attr, slot, name); \
-		sysroot_put(rel, val, 0644);                                                \
-	} while (0)
-	snprintf(rel, sizeof(rel), "sys/devices/pci0000:00/%s/vendor", slot);
-	sysroot_put(rel, vendor, 0644);
-	snprintf(rel, sizeof(rel), "sys/devices/pci0000:00/%s/device", slot);
-	sysroot_put(rel, device, 0644);
-	if (driver) {
-		snprintf(rel, sizeof(rel), "sys/devices/pci0000:00/%s/driver", slot);
-		snprintf(target, sizeof(target), "../../../bus/pci/drivers/%s", driver);
-		sysroot_link(rel, target);
-	}
-	PUT("address", mac);
-	PUT("addr_assign_type", assign);
-	PUT("mtu", "9000\n");
-	PUT("ifindex", "4\n");
-	if (carrier)
-		PUT("carrier", "1\n");
-#undef PUT
-	snprintf(rel, sizeof(rel), "sys/devices/pci0000:00/%s/net/%s/device", slot, name);
-	sysroot_link(rel, "../..");
-	snprintf(rel, sizeof(rel), "sys/class/net/%s", name);
-	snprintf(target, sizeof(target), "../../devices/pci0000:00/%s/net/%s", slot, name);
-	sysroot_link(rel, target);
-}
-
 static void test_model_table(void **state)
 {
 	assert_int_equal(nic_model_from_ids("8086:100f", NULL), NIC_MODEL_E1000);
@@ -56,12 +23,12 @@ static void test_sysfs_tree(void **state)
 	struct nic_list l = {};
 	const struct nic *n;
 
-	fake_nic("ens33", "0000:02:01.0", "0x8086\n", "0x100f\n", "e1000", "00:0C:29:AA:BB:01\n",
+	sysroot_fake_nic("ens33", "0000:02:01.0", "0x8086\n", "0x100f\n", "e1000", "00:0C:29:AA:BB:01\n",
 		 "0\n", true);
-	fake_nic("ens160", "0000:03:00.0", "0x15ad\n", "0x07b0\n", "vmxnet3",
+	sysroot_fake_nic("ens160", "0000:03:00.0", "0x15ad\n", "0x07b0\n", "vmxnet3",
 		 "00:0c:29:aa:bb:0b\n", "3\n", false);
 	/* Bad values are dropped, not fatal. */
-	fake_nic("ens9", "0000:04:00.0", "garbage\n", "0x10d3\n", NULL, "not-a-mac\n", "x\n", true);
+	sysroot_fake_nic("ens9", "0000:04:00.0", "garbage\n", "0x10d3\n", NULL, "not-a-mac\n", "x\n", true);
 	/* Virtual: no device link. */
 	sysroot_put("sys/devices/virtual/net/lo/address", "00:00:00:00:00:00\n", 0644);
 	sysroot_link("sys/class/net/lo", "../../devices/virtual/net/lo");

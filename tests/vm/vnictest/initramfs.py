@@ -244,8 +244,10 @@ def build_initramfs(kernel: Kernel = None, modules=(), load=(), tools=DEFAULT_TO
                 dst = root / str(lib).lstrip("/")
                 if not dst.exists():
                     put(str(lib), lib.read_bytes(), 0o755)
-        # busybox sh runs its own applets before PATH: shadow them with functions.
-        env = "".join(f"{t.name}() {{ {t} \"$@\"; }}\n" for t in tool_paths)
+        # busybox sh runs its own applets before PATH: shadow them with functions (a name
+        # that is no shell identifier, such as vnic-install, is no applet either).
+        env = "".join(f"{t.name}() {{ {t} \"$@\"; }}\n" for t in tool_paths
+                      if t.name.isidentifier())
         put("/etc/vnic/env.sh", env.encode())
         # ip from iproute2 looks for this directory; iperf3 wants a writable /tmp (mounted).
         (root / "usr/share/iproute2").mkdir(parents=True, exist_ok=True)
