@@ -63,7 +63,7 @@ FUZZ_OBJS := $(INSTALLER_SRCS:%.c=$(BUILD)/fuzz/%.o)
 VNIC := $(BUILD)/vnic-install
 VNIC_SAN := $(BUILD)/san/vnic-install
 
-.PHONY: all installer driver deps build-deps FORCE check check-unit check-fresh check-roots check-dkms check-driver-build check-prepare check-e2e-slow \
+.PHONY: all installer driver deps build-deps FORCE check check-unit check-fresh check-roots check-dkms check-driver-build check-prepare check-e2e-slow check-fleet ansible \
 	check-vm check-pkg check-debug-kernel bench fuzz demo deb rpm dist install uninstall clean help
 .DEFAULT_GOAL := all
 
@@ -143,6 +143,7 @@ check: deps ## Run every test tier (needs root), with a summary and each tier's 
 	@tests/tier.sh pkg $(MAKE) --no-print-directory check-pkg
 	@$(if $(VNIC_SLOW_TESTS), tests/tier.sh e2e-slow $(MAKE) --no-print-directory check-e2e-slow)
 	@$(if $(VNIC_SLOW_TESTS), tests/tier.sh debug-kernel $(MAKE) --no-print-directory check-debug-kernel)
+	@$(if $(VNIC_SLOW_TESTS), tests/tier.sh fleet $(MAKE) --no-print-directory check-fleet)
 	@tests/tier.sh --summary
 
 check-unit: $(UNIT_BINS) $(VNIC_SAN) $(FUZZ_BINS) ## Unit tests (cmocka) under ASan and UBSan; fuzz seeds
@@ -179,6 +180,15 @@ check-debug-kernel: ## The driver under KASAN/lockdep/kmemleak/fault injection i
 	@# Its own packages (linux-source-6.1 and a kernel build's tools), not in every `make deps`.
 	@mk/deps.sh tests/debugkernel/packages.txt
 	@tests/debugkernel/stress.py $(if $(QUICK),--quick)
+
+check-fleet: installer ## The Ansible collection against three Debian guests over SSH (root; slow tier)
+	@# Its own packages (ansible-core, Debian's ansible collections), not in every `make deps`.
+	@mk/deps.sh tests/ansible/packages.txt
+	$(PYTHON) -m pytest -p no:cacheprovider -v -ra tests/ansible
+
+ansible: ## The Ansible collection vnic.fleet as $(BUILD)/ansible/vnic-fleet-VERSION.tar.gz
+	@mk/deps.sh tests/ansible/packages.txt
+	@ansible-galaxy collection build ansible --output-path $(BUILD)/ansible --force
 
 bench: deps installer ## Benchmarks: our figures as ratios against peers run side by side
 	@# Tools only a benchmark uses (virt-customize, the peer of prepare) are not in `make deps`.

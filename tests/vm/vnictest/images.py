@@ -95,6 +95,13 @@ BACKENDS = {
         "commands": ["systemctl enable systemd-networkd.service"],
     },
 }
+# A fleet host for the Ansible tests: ifupdown, with the SSH server and the Python that Ansible
+# drives a host with (root logs in with a key the test makes).
+BACKENDS["fleet"] = {
+    "packages": BACKENDS["ifupdown"]["packages"] + ["openssh-server", "python3", "python3-apt"],
+    "files": dict(BACKENDS["ifupdown"]["files"]),
+    "commands": ["systemctl enable ssh.service"],
+}
 VARIANTS = tuple(BACKENDS)
 
 

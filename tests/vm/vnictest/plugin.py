@@ -21,7 +21,7 @@ from .netns import Network
 from .util import artifacts_root
 from .vm import VM, Nic
 
-DEBIAN_VARIANTS = ("ifupdown", "networkmanager", "networkd", "netplan")
+DEBIAN_VARIANTS = ("ifupdown", "networkmanager", "networkd", "netplan", "fleet")
 _run_dir = None
 _kept = []          # (nodeid, path) of kept artifact directories
 _boots = []         # (nodeid, vm name, kind, seconds)
