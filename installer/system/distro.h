@@ -43,6 +43,8 @@ struct distro {
  */
 int distro_detect(const char *root, struct distro *ret, char **ret_bad_file, unsigned *ret_bad_line);
 void distro_done(struct distro *d);
+/* Warns "FILE:LINE: not an assignment, ignored" for each line detect skipped (distro_log.c). */
+void distro_log_skipped(const struct distro *d);
 
 /*
  * Parses os-release text (shell-style assignments: quoting with '' and "", backslash escapes

@@ -108,8 +108,7 @@ static void detect_distro(struct detect *d)
 	int r;
 
 	r = distro_detect(d->root, &d->distro, &bad, &line);
-	for (size_t k = 0; r >= 0 && k < d->distro.n_skipped; k++)
-		log_warning("%s:%u: not an assignment, ignored", d->distro.source, d->distro.skipped_lines[k]);
+	distro_log_skipped(&d->distro);
 	if (r >= 0)
 		return;
 	detect_problem(d, bad, line, "cannot identify the distribution: %s", error_text(r));
