@@ -21,6 +21,7 @@
 #include "lib/macro.h"
 #include "lib/strv.h"
 #include "netcfg/internal.h"
+#include "system/nmconf.h"
 
 #define NM_DIR "/etc/NetworkManager/system-connections"
 
@@ -122,95 +123,50 @@ static bool conn_matches(const struct nm_conn *c, const struct netcfg_nic *nic)
 	return ifname || mac;
 }
 
-/* The last value of [section] key in NetworkManager.conf and conf.d, or NULL in *ret. */
-static int nm_conf_get(const char *root, const char *section, const char *key, char **ret, struct netcfg_error *err)
+/* NetworkManager's configuration, by the reader detect uses too (system/nmconf.h). */
+static int nm_conf_load(const char *root, struct nmconf *ret, struct netcfg_error *err)
 {
-	static const char *const dirs[] = { "/usr/lib/NetworkManager/conf.d", "/etc/NetworkManager/conf.d",
-					    "/run/NetworkManager/conf.d" };
-	_cleanup_strv_free_ char **files = NULL;
-	_cleanup_free_ char *value = NULL;
+	_cleanup_free_ char *bad = NULL;
+	unsigned line = 0;
 	int r;
 
-	if (nc_exists(root, "/etc/NetworkManager/NetworkManager.conf") &&
-	    strv_push(&files, "/etc/NetworkManager/NetworkManager.conf") < 0)
-		return -ENOMEM;
-	for (size_t k = 0; k < ELEMENTSOF(dirs); k++) {
-		_cleanup_strv_free_ char **l = NULL;
-
-		r = nc_list_dir(root, dirs[k], ".conf", &l);
-		if (r < 0)
-			return r;
-		for (char **f = l; f && *f; f++)
-			if (strv_push(&files, *f) < 0)
-				return -ENOMEM;
-	}
-	for (char **f = files; f && *f; f++) {
-		_cleanup_free_ char *data = NULL;
-		struct nc_ini ini;
-		const char *v;
-
-		r = nc_read_file(root, *f, &data);
-		if (r < 0)
-			return nc_error(err, *f, 0, r, "cannot read: %s", strerror(-r));
-		r = nc_ini_parse(*f, data, &ini, err);
-		if (r < 0)
-			return r;
-		v = nc_ini_get(&ini, section, key);
-		if (v) {
-			free(value);
-			value = strdup(v);
-			if (!value) {
-				nc_ini_done(&ini);
-				return -ENOMEM;
-			}
-		}
-		nc_ini_done(&ini);
-	}
-	*ret = TAKE_PTR(value);
+	r = nmconf_load(root, ret, &bad, &line);
+	if (r == -EBADMSG)
+		return nc_bad(err, bad, line, "not a comment, a [section] or key=value");
+	if (r < 0)
+		return nc_error(err, bad, 0, r, "cannot read: %s", strerror(-r));
 	return 0;
 }
 
 bool nc_nm_manages_ifupdown(const char *root)
 {
-	_cleanup_free_ char *plugins = NULL, *managed = NULL;
-	_cleanup_strv_free_ char **l = NULL;
+	struct nmconf c = {};
+	const char *managed;
+	bool r;
 
-	if (!nc_unit_enabled(root, "NetworkManager.service"))
+	if (!nc_unit_enabled(root, "NetworkManager.service") || nm_conf_load(root, &c, NULL) < 0)
 		return false;
-	if (nm_conf_get(root, "main", "plugins", &plugins, NULL) < 0 || !plugins ||
-	    strv_split(plugins, ",; ", &l) < 0 || !strv_contains(l, "ifupdown"))
-		return false;
-	if (nm_conf_get(root, "ifupdown", "managed", &managed, NULL) < 0)
-		return false;
-	return streq(managed, "true") || streq(managed, "yes") || streq(managed, "1");
+	managed = nmconf_get(&c, "ifupdown", "managed");
+	r = nmconf_list_contains(&c, "main", "plugins", "ifupdown") &&
+	    (streq(managed, "true") || streq(managed, "yes") || streq(managed, "1"));
+	nmconf_done(&c);
+	return r;
 }
 
 /* NetworkManager.conf and conf.d: is the NIC listed in unmanaged-devices? */
 static int nm_unmanaged(const char *root, const struct netcfg_nic *nic, bool *ret, struct netcfg_error *err)
 {
-	_cleanup_free_ char *spec = NULL;
+	const struct nmconf_device dev = { .ifname = nic->name, .mac = nic->mac,
+					   .permanent_mac = nic->permanent_mac, .driver = nic->driver,
+					   .type = "ethernet" };
+	struct nmconf c = {};
 	int r;
 
-	r = nm_conf_get(root, "keyfile", "unmanaged-devices", &spec, err);
+	r = nm_conf_load(root, &c, err);
 	if (r < 0)
 		return r;
-	*ret = false;
-	if (spec) {
-		_cleanup_strv_free_ char **items = NULL;
-
-		r = strv_split(spec, ";,", &items);
-		if (r < 0)
-			return r;
-		for (char **i = items; *i; i++) {
-			const char *s = nc_strip(*i);
-
-			if ((strncmp(s, "interface-name:", 15) == 0 && nic->name && fnmatch(s + 15, nic->name, 0) == 0) ||
-			    (strncmp(s, "mac:", 4) == 0 && nc_mac_matches(s + 4, nic)) ||
-			    (strncmp(s, "driver:", 7) == 0 && nic->driver && fnmatch(s + 7, nic->driver, 0) == 0) ||
-			    streq(s, "*"))
-				*ret = true;
-		}
-	}
+	*ret = nmconf_unmanaged(&c, &dev);
+	nmconf_done(&c);
 	return 0;
 }
 
