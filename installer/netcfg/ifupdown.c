@@ -946,24 +946,6 @@ static int plan_files(const char *root, const struct ifu_config *c, char *const 
 	return r;
 }
 
-static int plan_nmcli(struct netcfg_plan *p, const char *from, const char *target)
-{
-	int r;
-
-	r = nc_plan_command(p, false, "make NetworkManager read /etc/network/interfaces",
-			    (const char *const[]){ "nmcli", "connection", "reload", NULL },
-			    (const char *const[]){ "nmcli", "connection", "reload", NULL });
-	if (r >= 0)
-		r = nc_plan_command(p, false, "take the E1000 down",
-				    (const char *const[]){ "nmcli", "device", "disconnect", from, NULL },
-				    (const char *const[]){ "nmcli", "device", "connect", from, NULL });
-	if (r >= 0)
-		r = nc_plan_command(p, false, "bring the VMXNET3 NIC up",
-				    (const char *const[]){ "nmcli", "device", "connect", target, NULL },
-				    (const char *const[]){ "nmcli", "device", "disconnect", target, NULL });
-	return r;
-}
-
 /* ifdown the old logical interfaces (VLANs and aliases before the NIC), ifup the new ones
  * (the NIC first). */
 static int plan_ifupdown(struct netcfg_plan *p, char *const *olds, char *const *news)
@@ -1020,8 +1002,10 @@ static int ifupdown_plan(const char *root, const struct netcfg_iface *m, const s
 	if (r >= 0)
 		r = plan_files(root, &c, olds, news, text, p);
 	if (r >= 0 && mode == NETCFG_SIDE_BY_SIDE)
-		r = nc_nm_manages_ifupdown(root) ? plan_nmcli(p, from->name, target)
-						 : plan_ifupdown(p, olds, news);
+		r = nc_nm_manages_ifupdown(root)
+			    ? nc_plan_nmcli_devices(p, "make NetworkManager read /etc/network/interfaces",
+						    from->name, target)
+			    : plan_ifupdown(p, olds, news);
 	ifu_config_done(&c);
 	return r;
 }

@@ -82,6 +82,10 @@ int nc_plan_remove(struct netcfg_plan *p, const char *path, const char *reason);
 /* argv and undo are NULL-terminated lists of strings; undo may be NULL. */
 int nc_plan_command(struct netcfg_plan *p, bool before_files, const char *reason,
 		    const char *const *argv, const char *const *undo);
+/* The apply commands where NetworkManager reads files of another format (ifcfg-rh,
+ * ifupdown plugins): reload, disconnect the E1000, connect the VMXNET3 NIC. */
+int nc_plan_nmcli_devices(struct netcfg_plan *p, const char *reload_reason, const char *from,
+			  const char *target);
 /* Moves path to path.vnic-disabled (a copy, then a removal): for directories whose readers
  * pick files by suffix (netplan *.yaml, networkd *.network). */
 int nc_plan_disable(struct netcfg_plan *p, const char *root, const char *path, const char *reason);

@@ -832,29 +832,17 @@ static int emit_end(struct emit *em, char **ret)
 	return 0;
 }
 
-/* A definition with match/set-name (and, for a VLAN, link) replaced. */
-static void emit_def(struct emit *em, yaml_document_t *d, yaml_node_t *def, const char *match_key,
-		     const char *match_value, const char *set_name, const char *link)
+/* A VLAN's definition with its link replaced. */
+static void emit_vlan_def(struct emit *em, yaml_document_t *d, yaml_node_t *def, const char *link)
 {
 	emit_map_start(em);
-	if (match_key) {
-		emit_scalar(em, "match", YAML_ANY_SCALAR_STYLE);
-		emit_map_start(em);
-		emit_scalar(em, match_key, YAML_ANY_SCALAR_STYLE);
-		emit_scalar(em, match_value, YAML_ANY_SCALAR_STYLE);
-		emit_map_end(em);
-	}
-	if (set_name) {
-		emit_scalar(em, "set-name", YAML_ANY_SCALAR_STYLE);
-		emit_scalar(em, set_name, YAML_ANY_SCALAR_STYLE);
-	}
 	for (yaml_node_pair_t *p = def->data.mapping.pairs.start; p < def->data.mapping.pairs.top; p++) {
 		const char *k = scalar(yaml_document_get_node(d, p->key));
 
 		if (streq(k, "match") || streq(k, "set-name"))
 			continue;
 		emit_scalar(em, k, YAML_ANY_SCALAR_STYLE);
-		if (link && streq(k, "link"))
+		if (streq(k, "link"))
 			emit_scalar(em, link, YAML_ANY_SCALAR_STYLE);
 		else
 			emit_node(em, d, yaml_document_get_node(d, p->value));
@@ -1130,7 +1118,7 @@ static int netplan_plan(const char *root, const struct netcfg_iface *m, const st
 				continue;
 			}
 			emit_scalar(&em, nid, YAML_ANY_SCALAR_STYLE);
-			emit_def(&em, vd, def, NULL, NULL, NULL, new_id);
+			emit_vlan_def(&em, vd, def, new_id);
 		}
 	}
 	if (vlan_ids)

@@ -138,6 +138,25 @@ int nc_conf_files(const char *root, const char *const *dirs, size_t n_dirs, cons
 	return 0;
 }
 
+int nc_plan_nmcli_devices(struct netcfg_plan *p, const char *reload_reason, const char *from,
+			  const char *target)
+{
+	int r;
+
+	r = nc_plan_command(p, false, reload_reason,
+			    (const char *const[]){ "nmcli", "connection", "reload", NULL },
+			    (const char *const[]){ "nmcli", "connection", "reload", NULL });
+	if (r >= 0)
+		r = nc_plan_command(p, false, "take the E1000 down",
+				    (const char *const[]){ "nmcli", "device", "disconnect", from, NULL },
+				    (const char *const[]){ "nmcli", "device", "connect", from, NULL });
+	if (r >= 0)
+		r = nc_plan_command(p, false, "bring the VMXNET3 NIC up",
+				    (const char *const[]){ "nmcli", "device", "connect", target, NULL },
+				    (const char *const[]){ "nmcli", "device", "disconnect", target, NULL });
+	return r;
+}
+
 bool nc_unit_enabled(const char *root, const char *unit)
 {
 	enum service_state st;
