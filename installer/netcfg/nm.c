@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * NetworkManager keyfiles: /etc/NetworkManager/system-connections/<name>.nmconnection. A
- * connection configures the NIC when its type is ethernet and its [connection] interface-name
- * or [ethernet] mac-address names it (and autoconnect is not false), unless
+ * connection configures the NIC when its type is ethernet and its [connection] interface-name,
+ * [ethernet] mac-address or [match] interface-name/driver lists fit it (and autoconnect is not
+ * false; a [match] path= or kernel-command-line= is refused), unless
  * NetworkManager.conf (and conf.d) lists the NIC in [keyfile] unmanaged-devices. VLAN
  * connections whose [vlan] parent is the NIC's name or the connection's uuid ride along. The
  * plan copies each keyfile line by line, changing only what names the NIC (id, uuid,
@@ -109,18 +110,59 @@ static bool conn_autoconnect(const struct nm_conn *c)
 	return !(streq(a, "false") || streq(a, "no") || streq(a, "0"));
 }
 
-static bool conn_matches(const struct nm_conn *c, const struct netcfg_nic *nic)
+/*
+ * A [match] list (nm-settings(5), match.interface-name): globs, each optional ("|x", the
+ * default) or mandatory ("&x"); "!" inverts one ("!x" is "&!x"); every mandatory one must fit,
+ * and one optional one when there are any.
+ */
+static bool match_list_fits(const char *list, const char *value)
+{
+	_cleanup_strv_free_ char **items = NULL;
+	bool have_optional = false, optional_hit = false;
+
+	if (strv_split(list, ";,", &items) < 0)
+		return false;
+	for (char **i = items; *i; i++) {
+		const char *e = nc_strip(*i);
+		bool mandatory = *e == '&', explicit_optional = *e == '|', invert, hit;
+
+		e += mandatory || explicit_optional;
+		invert = *e == '!';
+		e += invert;
+		mandatory |= invert && !explicit_optional;
+		e += *e == '\\';
+		hit = value && fnmatch(e, value, 0) == 0;
+		if (invert)
+			hit = !hit;
+		if (mandatory && !hit)
+			return false;
+		if (!mandatory)
+			have_optional = true, optional_hit |= hit;
+	}
+	return !have_optional || optional_hit;
+}
+
+/* Whether the connection is for nic: 1 or 0; *ret_unknown: a [match] key it also has that
+ * cannot be told offline (path, kernel-command-line), which the caller refuses. */
+static bool conn_matches(const struct nm_conn *c, const struct netcfg_nic *nic,
+			 const struct nc_ini_entry **ret_unknown)
 {
 	const char *ifname = nc_ini_get(&c->ini, "connection", "interface-name");
 	const char *mac = eth_get(c, "mac-address");
+	const char *m_ifname = nc_ini_get(&c->ini, "match", "interface-name");
+	const char *m_driver = nc_ini_get(&c->ini, "match", "driver");
 
+	*ret_unknown = NULL;
 	if (!streq(conn_type(c), "ethernet"))
 		return false;
 	if (ifname && !streq(ifname, nic->name))
 		return false;
 	if (mac && !nc_mac_matches(mac, nic))
 		return false;
-	return ifname || mac;
+	if ((m_ifname && !match_list_fits(m_ifname, nic->name)) || (m_driver && !match_list_fits(m_driver, nic->driver)))
+		return false;
+	*ret_unknown = nc_ini_find(&c->ini, "match", "path") ?: nc_ini_find(&c->ini, "match", "kernel-command-line");
+	return ifname || mac || m_ifname || m_driver || *ret_unknown;
 }
 
 /* NetworkManager's configuration, by the reader detect uses too (system/nmconf.h). */
@@ -317,8 +359,18 @@ static int nm_model(const struct nm_set *s, const struct netcfg_nic *nic, struct
 	int r;
 
 	for (size_t k = 0; k < s->n; k++) {
-		if (!conn_matches(&s->c[k], nic) || !conn_autoconnect(&s->c[k]))
+		const struct nc_ini_entry *unknown;
+
+		if (!conn_matches(&s->c[k], nic, &unknown) || !conn_autoconnect(&s->c[k]))
 			continue;
+		if (unknown) {
+			if (!m && !(m = netcfg_iface_new()))
+				return -ENOMEM;
+			r = netcfg_iface_add_unsupported(m, s->c[k].path, unknown->line, "[match] %s=%s",
+							 unknown->key, unknown->value);
+			if (r < 0)
+				return r;
+		}
 		if (main == SIZE_MAX) {
 			main = k;
 			continue;
@@ -484,6 +536,7 @@ static int kf_set(struct nc_lines *l, const char *section, const char *key, cons
 struct conn_edit {
 	const char *id, *uuid, *ifname, *mac, *parent;
 	bool remove_mac, autoconnect_off;
+	bool drop_match; /* [match] interface-name/driver: interface-name= names the NIC now */
 };
 
 static int kf_edit(const struct nm_conn *c, const struct conn_edit *e, char **ret)
@@ -507,6 +560,10 @@ static int kf_edit(const struct nm_conn *c, const struct conn_edit *e, char **re
 		r = kf_set(&l, eth, "mac-address", e->mac);
 	if (r >= 0 && e->parent)
 		r = kf_set(&l, "vlan", "parent", e->parent);
+	if (r >= 0 && e->drop_match)
+		r = kf_set(&l, "match", "interface-name", NULL);
+	if (r >= 0 && e->drop_match)
+		r = kf_set(&l, "match", "driver", NULL);
 	if (r >= 0)
 		r = nc_lines_join(&l, ret);
 	nc_lines_done(&l);
@@ -543,7 +600,7 @@ static int nm_plan(const char *root, const struct netcfg_iface *m, const struct 
 	if (mode == NETCFG_REPLACE) {
 		/* The same connections, edited in place: the name is pinned, the MAC kept or dropped. */
 		struct conn_edit e = { .ifname = target, .mac = keep_mac ? target_mac : NULL,
-				       .remove_mac = m->match_mac && !keep_mac };
+				       .remove_mac = m->match_mac && !keep_mac, .drop_match = true };
 		_cleanup_free_ char *text = NULL;
 
 		r = nc_plan_pin_name(p, to, target);
@@ -569,7 +626,8 @@ static int nm_plan(const char *root, const struct netcfg_iface *m, const struct 
 	derive_uuid(old_uuid, target, new_uuid);
 	{
 		struct conn_edit e = { .id = target, .uuid = new_uuid, .ifname = target,
-				       .mac = keep_mac ? target_mac : NULL, .remove_mac = m->match_mac && !keep_mac };
+				       .mac = keep_mac ? target_mac : NULL, .remove_mac = m->match_mac && !keep_mac,
+				       .drop_match = true };
 		struct conn_edit off = { .autoconnect_off = true };
 		_cleanup_free_ char *text = NULL, *old = NULL, *path = NULL;
 
