@@ -473,6 +473,9 @@ struct np_found {
 	const char *renderer; /* network.renderer of the last part's file that sets one */
 	struct np_part parts[NP_MAX_PARTS]; /* every file's ethernets.<id>, in file order */
 	size_t n_parts;
+	bool glob;            /* matched by a pattern (name: en*, driver: e1000*) ... */
+	size_t glob_file;     /* ... in this part */
+	yaml_node_t *glob_def;
 };
 
 /* The value of key in the merged definition's top level (the last part that has it). */
@@ -565,14 +568,10 @@ static int np_find(struct np_config *c, const struct netcfg_nic *nic, struct np_
 					return r;
 				continue;
 			}
-			if (glob) {
-				r = netcfg_iface_add_unsupported(m, path, line_of(kn), "a match by pattern (ethernets.%s)", id);
-				if (r < 0)
-					return r;
-			}
 			found = true;
 			*ret = (struct np_found){ .file = k, .id = id, .def = def,
-						  .renderer = scalar(map_get(d, net, "renderer")) };
+						  .renderer = scalar(map_get(d, net, "renderer")),
+						  .glob = glob, .glob_file = k, .glob_def = def };
 		}
 	}
 	return found ? np_collect_parts(c, ret, err) : -ENOENT;
@@ -1023,6 +1022,35 @@ static int rewrite_without(yaml_document_t *d, const char *id, char **vlan_ids, 
 	return emit_end(&em, ret);
 }
 
+/*
+ * A definition matched by a pattern may configure other NICs as well, so it is not rewritten:
+ * when the pattern fits the VMXNET3 NIC too, netplan configures it as it is (nothing to
+ * change but applying it); otherwise it is refused.
+ */
+static int plan_glob(struct np_config *c, const struct np_found *f, const struct netcfg_nic *from,
+		     const struct netcfg_nic *to, const char *target, const char *target_mac,
+		     enum netcfg_mode mode, struct netcfg_plan *p, struct netcfg_error *err)
+{
+	const struct netcfg_nic future = { .name = target, .mac = target_mac, .driver = "vmxnet3" };
+	yaml_document_t *d = c->files[f->glob_file].doc;
+	bool glob;
+	int r;
+
+	if (!def_matches(d, f->id, f->glob_def, &future, &glob))
+		return nc_error(err, c->files[f->glob_file].path, line_of(f->glob_def), -EUCLEAN,
+				"ethernets.%s matches %s by a pattern that the VMXNET3 NIC %s does not fit, and may "
+				"configure other NICs: not supported for a migration", f->id, from->name, target);
+	if (mode == NETCFG_REPLACE)
+		return nc_plan_pin_name(p, to, target);
+	r = nc_plan_command(p, false, "apply the netplan configuration (its pattern fits the VMXNET3 NIC)",
+			    (const char *const[]){ "netplan", "apply", NULL },
+			    (const char *const[]){ "netplan", "apply", NULL });
+	if (r >= 0)
+		r = nc_plan_command(p, false, "remove the E1000's addresses",
+				    (const char *const[]){ "ip", "address", "flush", "dev", from->name, NULL }, NULL);
+	return r;
+}
+
 static int netplan_plan(const char *root, const struct netcfg_iface *m, const struct netcfg_nic *from,
 			const struct netcfg_nic *to, enum netcfg_mode mode, struct netcfg_plan *p,
 			struct netcfg_error *err)
@@ -1046,6 +1074,10 @@ static int netplan_plan(const char *root, const struct netcfg_iface *m, const st
 		goto out;
 	if (to->mac && (r = netcfg_parse_mac(to->mac, &target_mac)) < 0)
 		goto out;
+	if (f.glob) {
+		r = plan_glob(&c, &f, from, to, target, target_mac, mode, p, err);
+		goto out;
+	}
 
 	/* How the new definition finds the VMXNET3 NIC. */
 	if (m->match_mac && target_mac)
