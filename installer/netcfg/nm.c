@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * NetworkManager keyfiles: /etc/NetworkManager/system-connections/<name>.nmconnection. A
+ * NetworkManager keyfiles: <name>.nmconnection in /run, /etc and /usr/lib
+ * .../NetworkManager/system-connections (for one uuid the first of these wins). A
  * connection configures the NIC when its type is ethernet and its [connection] interface-name,
  * [ethernet] mac-address or [match] interface-name/driver lists fit it (and autoconnect is not
  * false; a [match] path= or kernel-command-line= is refused), unless
@@ -18,8 +19,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include "lib/macro.h"
+#include "lib/path.h"
 #include "lib/strv.h"
 #include "netcfg/internal.h"
 #include "system/nmconf.h"
@@ -48,15 +51,55 @@ static void nm_set_done(struct nm_set *s)
 	*s = (struct nm_set){};
 }
 
+/* Profiles live in /run (in memory), /etc and /usr/lib: for one uuid, the first of these
+ * wins; /etc/.../.nmmeta/UUID.nmmeta linking to /dev/null deletes a profile of /usr/lib. */
+static const char *const nm_dirs[] = { "/run/NetworkManager/system-connections", NM_DIR,
+				       "/usr/lib/NetworkManager/system-connections" };
+
+static bool nm_tombstoned(const char *root, const char *uuid)
+{
+	_cleanup_free_ char *dir = NULL, *link = NULL;
+	char target[16];
+	ssize_t n;
+
+	if (!uuid || strchr(uuid, '/') || path_chase(root, NM_DIR "/.nmmeta", 0, &dir) < 0 ||
+	    asprintf(&link, "%s/%s.nmmeta", dir, uuid) < 0)
+		return false;
+	n = readlink(link, target, sizeof(target) - 1);
+	if (n < 0)
+		return false;
+	target[n] = 0;
+	return streq(target, "/dev/null");
+}
+
+/* Whether an earlier profile has c's uuid (or a tombstone deletes it). */
+static bool nm_shadowed(const char *root, const struct nm_set *s, const struct nm_conn *c)
+{
+	const char *uuid = nc_ini_get(&c->ini, "connection", "uuid");
+
+	if (!uuid)
+		return false;
+	for (size_t k = 0; k < s->n; k++)
+		if (streq(nc_ini_get(&s->c[k].ini, "connection", "uuid"), uuid))
+			return true;
+	return strncmp(c->path, NM_DIR "/", sizeof(NM_DIR)) != 0 && nm_tombstoned(root, uuid);
+}
+
 static int nm_load(const char *root, struct nm_set *ret, struct netcfg_error *err)
 {
 	_cleanup_strv_free_ char **files = NULL;
 	struct nm_set s = {};
 	int r;
 
-	r = nc_list_dir(root, NM_DIR, ".nmconnection", &files);
-	if (r < 0)
-		return r;
+	for (size_t k = 0; k < ELEMENTSOF(nm_dirs); k++) {
+		_cleanup_strv_free_ char **l = NULL;
+
+		r = nc_list_dir(root, nm_dirs[k], ".nmconnection", &l);
+		for (char **f = l; r >= 0 && f && *f; f++)
+			r = strv_push(&files, *f);
+		if (r < 0)
+			return r;
+	}
 	for (char **f = files; f && *f; f++) {
 		struct nm_conn c = {};
 		struct nm_conn *nv;
@@ -68,6 +111,12 @@ static int nm_load(const char *root, struct nm_set *ret, struct netcfg_error *er
 		}
 		r = nc_ini_parse(*f, c.data, &c.ini, err);
 		c.path = strdup(*f);
+		if (r >= 0 && c.path && nm_shadowed(root, &s, &c)) {
+			free(c.data);
+			free(c.path);
+			nc_ini_done(&c.ini);
+			continue;
+		}
 		nv = r >= 0 && c.path ? realloc(s.c, sizeof(*nv) * (s.n + 1)) : NULL;
 		if (!nv) {
 			free(c.data);
