@@ -246,7 +246,7 @@ bool nm_manages_ifcfg(const char *root, const char *ifname, const char *mac,
 	const struct nmconf_device dev = { .ifname = ifname, .mac = mac, .type = "ethernet" };
 	struct nmconf c = {};
 	const char *plugins;
-	bool r;
+	bool r, extends;
 
 	if (!service_is_enabled(root, "NetworkManager.service"))
 		return false;
@@ -255,8 +255,10 @@ bool nm_manages_ifcfg(const char *root, const char *ifname, const char *mac,
 			return false;
 	if (nmconf_load(root, &c, NULL, NULL) < 0)
 		return false;
-	plugins = nmconf_get(&c, "main", "plugins");
-	r = !nmconf_unmanaged(&c, &dev) && (!plugins || nmconf_list_contains(&c, "main", "plugins", "ifcfg-rh"));
+	/* RHEL builds load ifcfg-rh by default: when no plugins= line replaces the default list */
+	plugins = nmconf_get_full(&c, "main", "plugins", &extends);
+	r = !nmconf_unmanaged(&c, &dev) &&
+	    (!plugins || extends || nmconf_list_contains(&c, "main", "plugins", "ifcfg-rh"));
 	nmconf_done(&c);
 	return r;
 }

@@ -38,10 +38,13 @@ static struct nmconf_entry *find(const struct nmconf *c, const char *section, co
 	return NULL;
 }
 
-const char *nmconf_get(const struct nmconf *c, const char *section, const char *key)
+const char *nmconf_get_full(const struct nmconf *c, const char *section, const char *key,
+			    bool *ret_extends_default)
 {
 	struct nmconf_entry *e = find(c, section, key);
 
+	if (ret_extends_default)
+		*ret_extends_default = e && e->extends_default;
 	return e ? e->value : NULL;
 }
 
@@ -102,6 +105,7 @@ static int assign(struct nmconf *c, const char *section, const char *key, char o
 	if (e) {
 		free(e->value);
 		e->value = v;
+		e->extends_default &= op != '=';
 		return 0;
 	}
 	nv = realloc(c->e, sizeof(*nv) * (c->n + 1));
@@ -110,7 +114,8 @@ static int assign(struct nmconf *c, const char *section, const char *key, char o
 		return -ENOMEM;
 	}
 	c->e = nv;
-	nv[c->n] = (struct nmconf_entry){ .section = strdup(section), .key = strdup(key), .value = v };
+	nv[c->n] = (struct nmconf_entry){ .section = strdup(section), .key = strdup(key), .value = v,
+					  .extends_default = op == '+' };
 	if (!nv[c->n].section || !nv[c->n].key) {
 		free(nv[c->n].section);
 		free(nv[c->n].key);

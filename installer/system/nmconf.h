@@ -15,6 +15,7 @@
 
 struct nmconf_entry {
 	char *section, *key, *value;
+	bool extends_default; /* "key+=v" with no earlier value: v after the build's default */
 };
 
 struct nmconf {
@@ -29,8 +30,14 @@ struct nmconf {
  */
 int nmconf_load(const char *root, struct nmconf *ret, char **ret_bad_file, unsigned *ret_bad_line);
 void nmconf_done(struct nmconf *c);
-/* The value of [section] key, or NULL. */
-const char *nmconf_get(const struct nmconf *c, const char *section, const char *key);
+/* The value of [section] key, or NULL; *ret_extends_default (may be NULL): the value only adds
+ * to the build's default list ("plugins+=foo" and no plugins= before it). */
+const char *nmconf_get_full(const struct nmconf *c, const char *section, const char *key,
+			    bool *ret_extends_default);
+static inline const char *nmconf_get(const struct nmconf *c, const char *section, const char *key)
+{
+	return nmconf_get_full(c, section, key, NULL);
+}
 /* Whether the list value of [section] key holds item (lists: ',' or ';' separated). */
 bool nmconf_list_contains(const struct nmconf *c, const char *section, const char *key, const char *item);
 

@@ -173,6 +173,16 @@ static void test_nmconf_order(void **state)
 	assert_false(nm_manages_ifcfg(sysroot, "ens33", "00:0c:29:00:00:01", files));
 	sysroot_put("etc/NetworkManager/conf.d/30-ifcfg.conf", "[main]\nplugins+=ifcfg-rh\n", 0644);
 	assert_true(nm_manages_ifcfg(sysroot, "ens33", "00:0c:29:00:00:01", files));
+	/* plugins+= without a plugins= before it adds to the build's default list (RHEL's loads
+	 * ifcfg-rh); plugins-= takes it out again. */
+	sysroot_put("etc/NetworkManager/NetworkManager.conf",
+		    "[main]\n\n[keyfile]\nunmanaged-devices=interface-name:ens99\n", 0644);
+	sysroot_put("etc/NetworkManager/conf.d/30-ifcfg.conf", "[main]\nplugins+=foo\n", 0644);
+	assert_true(nm_manages_ifcfg(sysroot, "ens33", "00:0c:29:00:00:01", files));
+	sysroot_put("etc/NetworkManager/conf.d/30-ifcfg.conf",
+		    "[main]\nplugins=keyfile,ifcfg-rh\nplugins-=ifcfg-rh\n", 0644);
+	assert_false(nm_manages_ifcfg(sysroot, "ens33", "00:0c:29:00:00:01", files));
+	sysroot_put("etc/NetworkManager/conf.d/30-ifcfg.conf", "[main]\nplugins+=ifcfg-rh\n", 0644);
 	/* /etc's snippets come after NetworkManager.conf; detect says the same. */
 	sysroot_put("etc/NetworkManager/conf.d/40-lab.conf",
 		    "[keyfile]\nunmanaged-devices=interface-name:ens3*\n", 0644);
