@@ -10,25 +10,11 @@
 #include <sched.h>
 
 #include "lib/exec.h"
+#include "shell.h"
 #include "lib/strv.h"
 #include "system/verify.h"
 
 static bool in_netns;
-
-static int sh(const char *cmd)
-{
-	char *argv[] = { "sh", "-c", (char *)cmd, NULL };
-	struct exec_result res;
-	int r = exec_run(argv, &(struct exec_opts){ .merge_stderr = true }, &res);
-
-	if (r < 0)
-		return r;
-	if (!exec_succeeded(&res))
-		fprintf(stderr, "'%s' failed: %s\n", cmd, res.output ? res.output : "");
-	r = exec_succeeded(&res) ? 0 : -1;
-	exec_result_done(&res);
-	return r;
-}
 
 static int setup(void **state)
 {
