@@ -586,17 +586,7 @@ static int ifcfg_plan(const char *root, const struct netcfg_iface *m, const stru
 	}
 	if (mode == NETCFG_SIDE_BY_SIDE) {
 		if (nm) {
-			r = nc_plan_command(p, false, "make NetworkManager read the files",
-					    (const char *const[]){ "nmcli", "connection", "reload", NULL },
-					    (const char *const[]){ "nmcli", "connection", "reload", NULL });
-			if (r >= 0)
-				r = nc_plan_command(p, false, "take the E1000 down",
-						    (const char *const[]){ "nmcli", "device", "disconnect", from->name, NULL },
-						    (const char *const[]){ "nmcli", "device", "connect", from->name, NULL });
-			if (r >= 0)
-				r = nc_plan_command(p, false, "bring the VMXNET3 NIC up",
-						    (const char *const[]){ "nmcli", "device", "connect", target, NULL },
-						    (const char *const[]){ "nmcli", "device", "disconnect", target, NULL });
+			r = nc_plan_nmcli_devices(p, "make NetworkManager read the files", from->name, target);
 		} else {
 			for (size_t k = 0; r >= 0 && k < m->n_vlans; k++)
 				r = nc_plan_command(p, true, "take the E1000's VLAN down",

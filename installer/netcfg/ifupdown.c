@@ -449,8 +449,10 @@ static int stanza_into(struct netcfg_iface *m, const struct ifu_stanza *s, struc
 		return netcfg_iface_add_unsupported(m, s->file, s->first, "address family '%s'", s->family);
 	if (inet && streq(s->method, "dhcp"))
 		m->dhcp4 = NETCFG_YES;
-	else if (inet && (streq(s->method, "static") || streq(s->method, "manual")))
-		m->dhcp4 = NETCFG_NO;
+	else if (inet && (streq(s->method, "static") || streq(s->method, "manual"))) {
+		if (m->dhcp4 == NETCFG_UNSET) /* a static stanza besides a dhcp one adds to it */
+			m->dhcp4 = NETCFG_NO;
+	}
 	else if (inet6 && streq(s->method, "dhcp"))
 		m->dhcp6 = NETCFG_YES;
 	else if (inet6 && streq(s->method, "auto")) {
@@ -600,6 +602,14 @@ static int check_around(struct netcfg_iface *m, const struct ifu_config *c, cons
 	return 0;
 }
 
+/* "ens33:1", the old way of giving ens33 a second address. */
+static bool is_alias_of(const char *name, const char *nic)
+{
+	size_t n = strlen(nic);
+
+	return strncmp(name, nic, n) == 0 && name[n] == ':' && name[n + 1];
+}
+
 static int ifu_read_model(const char *root, const struct ifu_config *c, const struct netcfg_nic *nic,
 			  struct netcfg_iface **ret, struct netcfg_error *err)
 {
@@ -615,9 +625,9 @@ static int ifu_read_model(const char *root, const struct ifu_config *c, const st
 	for (size_t k = 0; k < c->n_st; k++) {
 		const struct ifu_stanza *s = &c->st[k];
 
-		if (!streq(s->name, nic->name))
+		if (!streq(s->name, nic->name) && !is_alias_of(s->name, nic->name))
 			continue;
-		found = true;
+		found = found || streq(s->name, nic->name);
 		r = stanza_into(m, s, err);
 		if (r >= 0)
 			r = netcfg_iface_add_file(m, s->file);
@@ -698,90 +708,74 @@ static int ifupdown_read(const char *root, const struct netcfg_nic *nic, struct 
 	return r;
 }
 
-static void render_family(FILE *f, const struct netcfg_iface *m, const char *name, int family,
-			  bool with_dns, const char *raw_device)
+/* The new name of old (one of olds, n bytes long), or NULL. */
+static const char *renamed(const char *old, size_t n, char *const *olds, char *const *news)
 {
-	bool inet = family == AF_INET;
-	enum netcfg_tristate dhcp = inet ? m->dhcp4 : m->dhcp6;
-	const char *gw = inet ? m->gateway4 : m->gateway6;
-	const char *method;
-	bool any_addr = false;
+	for (size_t k = 0; olds[k]; k++)
+		if (strlen(olds[k]) == n && strncmp(olds[k], old, n) == 0)
+			return news[k];
+	return NULL;
+}
 
-	for (size_t k = 0; k < m->n_addrs; k++)
-		any_addr |= m->addrs[k].family == family;
-	if (inet)
-		method = dhcp == NETCFG_YES ? "dhcp" : any_addr ? "static" : "manual";
-	else
-		method = m->ipv6_autoconf == NETCFG_YES && !any_addr ? "auto"
-			 : dhcp == NETCFG_YES && !any_addr		  ? "dhcp"
-			 : any_addr					  ? "static"
-									  : "manual";
-	fprintf(f, "iface %s %s %s\n", name, inet ? "inet" : "inet6", method);
-	if (raw_device)
-		fprintf(f, "\tvlan-raw-device %s\n", raw_device);
-	for (size_t k = 0; k < m->n_addrs; k++)
-		if (m->addrs[k].family == family)
-			fprintf(f, "\taddress %s/%u\n", m->addrs[k].address, m->addrs[k].prefix);
-	if (gw)
-		fprintf(f, "\tgateway %s\n", gw);
-	if (!inet && streq(method, "auto") && m->dhcp6 == NETCFG_YES)
-		fprintf(f, "\tdhcp 1\n");
-	if (!inet && streq(method, "static") && m->ipv6_autoconf != NETCFG_UNSET)
-		fprintf(f, "\tautoconf %d\n", m->ipv6_autoconf == NETCFG_YES);
-	if (m->mtu && (inet || with_dns))
-		fprintf(f, "\tmtu %u\n", m->mtu);
-	if (with_dns && m->dns) {
-		fprintf(f, "\tdns-nameservers");
-		for (char **s = m->dns; *s; s++)
-			fprintf(f, " %s", *s);
-		fprintf(f, "\n");
-	}
-	if (with_dns && m->search) {
-		fprintf(f, "\tdns-search");
-		for (char **s = m->search; *s; s++)
-			fprintf(f, " %s", *s);
-		fprintf(f, "\n");
-	}
-	for (size_t k = 0; k < m->n_routes; k++) {
-		const struct netcfg_route *rt = &m->routes[k];
+/* value with every word that names an old interface ("dev ens33", "vlan-raw-device ens33")
+ * replaced by its new name; the blanks between the words stay as they were. */
+static void put_renamed(FILE *f, const char *value, char *const *olds, char *const *news)
+{
+	const char *p = value;
 
-		if (rt->family != family)
-			continue;
-		fprintf(f, "\tpost-up ip %sroute add %s/%u", inet ? "" : "-6 ", rt->destination, rt->prefix);
-		if (rt->gateway)
-			fprintf(f, " via %s", rt->gateway);
-		fprintf(f, " dev %s", name);
-		if (rt->metric >= 0)
-			fprintf(f, " metric %d", rt->metric);
-		fprintf(f, "\n");
+	while (*p) {
+		size_t blank = strspn(p, " \t"), n;
+		const char *w;
+
+		fwrite(p, 1, blank, f);
+		p += blank;
+		n = strcspn(p, " \t");
+		w = renamed(p, n, olds, news);
+		if (w)
+			fputs(w, f);
+		else
+			fwrite(p, 1, n, f);
+		p += n;
 	}
 }
 
-static bool has_family(const struct netcfg_iface *m, int family)
+/*
+ * The stanzas of olds[idx] as they are, one for one and in their order, under the new name:
+ * ifupdown applies a second "iface NAME inet static" stanza as a second address, but not a
+ * second "address" line in one stanza, so the stanzas are carried over rather than rendered
+ * from the model (which validated every option in them). Its auto/allow-* marks come first.
+ */
+static int render_stanzas(FILE *f, const struct ifu_config *c, size_t idx, char *const *olds,
+			  char *const *news)
 {
-	for (size_t k = 0; k < m->n_addrs; k++)
-		if (m->addrs[k].family == family)
-			return true;
-	for (size_t k = 0; k < m->n_routes; k++)
-		if (m->routes[k].family == family)
-			return true;
-	if (family == AF_INET)
-		return m->dhcp4 != NETCFG_UNSET || m->gateway4;
-	return m->dhcp6 != NETCFG_UNSET || m->ipv6_autoconf != NETCFG_UNSET || m->gateway6;
-}
-
-static void render_iface(FILE *f, const struct netcfg_iface *m, const char *name, const char *mark,
-			 const char *raw_device)
-{
-	bool v4 = has_family(m, AF_INET), v6 = has_family(m, AF_INET6);
+	_cleanup_strv_free_ char **kinds = NULL;
+	int r;
 
 	fprintf(f, "\n");
-	if (m->start_at_boot)
-		fprintf(f, "%s %s\n", mark, name);
-	if (v4 || !v6)
-		render_family(f, m, name, AF_INET, true, raw_device);
-	if (v6)
-		render_family(f, m, name, AF_INET6, !v4, v4 ? NULL : raw_device);
+	for (size_t k = 0; k < c->n_marks; k++) {
+		if (!strv_contains(c->marks[k].names, olds[idx]) || strv_contains(kinds, c->marks[k].kind))
+			continue;
+		r = strv_push(&kinds, c->marks[k].kind);
+		if (r < 0)
+			return r;
+		fprintf(f, "%s %s\n", c->marks[k].kind, news[idx]);
+	}
+	for (size_t k = 0; k < c->n_st; k++) {
+		const struct ifu_stanza *s = &c->st[k];
+
+		if (!streq(s->name, olds[idx]))
+			continue;
+		fprintf(f, "iface %s %s %s\n", news[idx], s->family, s->method);
+		for (size_t o = 0; o < s->n_opts; o++) {
+			fprintf(f, "\t%s", s->opts[o].key);
+			if (*s->opts[o].value) {
+				fputc(' ', f);
+				put_renamed(f, s->opts[o].value, olds, news);
+			}
+			fputc('\n', f);
+		}
+	}
+	return 0;
 }
 
 static int comment_lines(struct nc_lines *l, unsigned first, unsigned last)
@@ -798,17 +792,200 @@ static int comment_lines(struct nc_lines *l, unsigned first, unsigned last)
 	return 0;
 }
 
+/* The logical interfaces that move and their new names: the E1000's, its aliases
+ * ("ens33:1" becomes "ens192:1") and its VLANs ("ens33.100" becomes "ens192.100"). */
+static int moved_names(const struct ifu_config *c, const struct netcfg_iface *m, const char *from,
+		       const char *target, char ***ret_old, char ***ret_new)
+{
+	_cleanup_strv_free_ char **olds = NULL, **news = NULL;
+	size_t n = strlen(from);
+	int r;
+
+	r = strv_push(&olds, from);
+	if (r >= 0)
+		r = strv_push(&news, target);
+	for (size_t k = 0; r >= 0 && k < c->n_st; k++) {
+		_cleanup_free_ char *alias = NULL;
+		const char *name = c->st[k].name;
+
+		if (!is_alias_of(name, from) || strv_contains(olds, name))
+			continue;
+		if (asprintf(&alias, "%s%s", target, name + n) < 0)
+			return -ENOMEM;
+		r = strv_push(&olds, name);
+		if (r >= 0)
+			r = strv_push(&news, alias);
+	}
+	for (size_t k = 0; r >= 0 && k < m->n_vlans; k++) {
+		_cleanup_free_ char *vname = NULL;
+
+		r = nc_rename_vlan(m->vlans[k]->name, from, target, &vname);
+		if (r >= 0)
+			r = strv_push(&olds, m->vlans[k]->name);
+		if (r >= 0)
+			r = strv_push(&news, vname);
+	}
+	if (r < 0)
+		return r;
+	*ret_old = TAKE_PTR(olds);
+	*ret_new = TAKE_PTR(news);
+	return 0;
+}
+
+static int render_all(const struct ifu_config *c, char *const *olds, char *const *news, char **ret)
+{
+	_cleanup_free_ char *text = NULL;
+	size_t size = 0;
+	FILE *f;
+	int r = 0;
+
+	f = open_memstream(&text, &size);
+	if (!f)
+		return -ENOMEM;
+	fprintf(f, "\n# Written by vnic-install: %s replaces %s.", news[0], olds[0]);
+	for (size_t k = 0; r >= 0 && olds[k]; k++)
+		r = render_stanzas(f, c, k, olds, news);
+	if (fclose(f) != 0)
+		return -ENOMEM;
+	if (r < 0)
+		return r;
+	if (size > 0 && text[size - 1] == '\n')
+		text[size - 1] = 0;
+	*ret = TAKE_PTR(text);
+	return 0;
+}
+
+/* Comments out the marks of l that name an old interface, keeping the other names marked. */
+static int disable_marks(const struct ifu_config *c, const char *file, char *const *olds,
+			 struct nc_lines *l)
+{
+	int r = 0;
+
+	for (size_t k = 0; r >= 0 && k < c->n_marks; k++) {
+		const struct ifu_mark *mk = &c->marks[k];
+		_cleanup_free_ char *keep = NULL;
+		size_t kept = 0, len = 0;
+		bool hit = false;
+
+		if (!streq(mk->file, file) || mk->line > l->n)
+			continue;
+		for (char **n = mk->names; *n; n++) {
+			if (strv_contains(olds, *n)) {
+				hit = true;
+				continue;
+			}
+			len += strlen(*n) + 1;
+		}
+		if (!hit)
+			continue;
+		keep = calloc(1, len + strlen(mk->kind) + 1);
+		if (!keep)
+			return -ENOMEM;
+		strcpy(keep, mk->kind);
+		for (char **n = mk->names; *n; n++)
+			if (!strv_contains(olds, *n)) {
+				strcat(keep, " ");
+				strcat(keep, *n);
+				kept++;
+			}
+		r = comment_lines(l, mk->line, mk->line);
+		if (r >= 0 && kept > 0)
+			r = nc_lines_insert(l, mk->line, keep);
+	}
+	return r;
+}
+
+static bool file_touched(const struct ifu_config *c, const char *file, char *const *olds)
+{
+	for (size_t k = 0; k < c->n_st; k++)
+		if (streq(c->st[k].file, file) && strv_contains(olds, c->st[k].name))
+			return true;
+	for (size_t k = 0; k < c->n_marks; k++)
+		for (char *const *n = olds; *n; n++)
+			if (streq(c->marks[k].file, file) && strv_contains(c->marks[k].names, *n))
+				return true;
+	return false;
+}
+
+/* Disables the old stanzas and marks, file by file; appends text to the first file that
+ * has one of the old stanzas. */
+static int plan_files(const char *root, const struct ifu_config *c, char *const *olds,
+		      char *const *news, const char *text, struct netcfg_plan *p)
+{
+	const char *main_file = NULL;
+	int r = 0;
+
+	for (char **file = c->files; !main_file && *file; file++)
+		for (size_t k = 0; !main_file && k < c->n_st; k++)
+			if (streq(c->st[k].file, *file) && strv_contains(olds, c->st[k].name))
+				main_file = *file;
+	for (char **file = c->files; r >= 0 && *file; file++) {
+		_cleanup_free_ char *data = NULL, *out = NULL;
+		struct nc_lines l = {};
+
+		if (!file_touched(c, *file, olds))
+			continue;
+		r = nc_read_file(root, *file, &data);
+		if (r >= 0)
+			r = nc_lines_split(data, &l);
+		if (r < 0)
+			return r;
+		for (size_t k = 0; r >= 0 && k < c->n_st; k++)
+			if (streq(c->st[k].file, *file) && strv_contains(olds, c->st[k].name))
+				r = comment_lines(&l, c->st[k].first, c->st[k].last);
+		if (r >= 0)
+			r = disable_marks(c, *file, olds, &l);
+		if (r >= 0 && main_file && streq(*file, main_file))
+			r = nc_lines_insert(&l, l.n, text);
+		if (r >= 0)
+			r = nc_lines_join(&l, &out);
+		nc_lines_done(&l);
+		if (r >= 0)
+			r = nc_plan_write(p, *file, out, 0644, "%s disabled, %s configured", olds[0], news[0]);
+	}
+	return r;
+}
+
+/* ifdown the old logical interfaces (VLANs and aliases before the NIC), ifup the new ones
+ * (the NIC first). */
+static int plan_ifupdown(struct netcfg_plan *p, char *const *olds, char *const *news)
+{
+	size_t n = strv_length(olds);
+	int r = 0;
+
+	for (size_t k = 1; r >= 0 && k < n; k++)
+		r = nc_plan_command(p, true, strchr(olds[k], ':') ? "take the E1000's alias down"
+								  : "take the E1000's VLAN down",
+				    (const char *const[]){ "ifdown", "--force", olds[k], NULL },
+				    (const char *const[]){ "ifup", olds[k], NULL });
+	if (r >= 0)
+		r = nc_plan_command(p, true, "take the E1000 interface down",
+				    (const char *const[]){ "ifdown", "--force", olds[0], NULL },
+				    (const char *const[]){ "ifup", olds[0], NULL });
+	/* Only its address moves now: the link stays up until the check has passed (swap then
+	 * takes it down), so that a rollback's ifup finds the carrier there at once instead of
+	 * waiting for the E1000 to negotiate its link again. */
+	if (r >= 0)
+		r = nc_plan_command(p, true, "keep the E1000's link up until the check passes",
+				    (const char *const[]){ "ip", "link", "set", "dev", olds[0], "up", NULL },
+				    NULL);
+	for (size_t k = 0; r >= 0 && k < n; k++)
+		r = nc_plan_command(p, false, k == 0 ? "bring the VMXNET3 interface up"
+					     : strchr(news[k], ':') ? "bring the alias up"
+								    : "bring the VLAN up",
+				    (const char *const[]){ "ifup", news[k], NULL },
+				    (const char *const[]){ "ifdown", "--force", news[k], NULL });
+	return r;
+}
+
 static int ifupdown_plan(const char *root, const struct netcfg_iface *m, const struct netcfg_nic *from,
 			 const struct netcfg_nic *to, enum netcfg_mode mode, struct netcfg_plan *p,
 			 struct netcfg_error *err)
 {
 	const char *target = nc_target_name(from, to, mode);
-	_cleanup_strv_free_ char **old_names = NULL;
+	_cleanup_strv_free_ char **olds = NULL, **news = NULL;
 	_cleanup_free_ char *text = NULL;
-	const char *mark = "auto", *main_file = NULL;
 	struct ifu_config c;
-	size_t size = 0;
-	FILE *f;
 	int r;
 
 	if (mode == NETCFG_REPLACE) {
@@ -819,158 +996,16 @@ static int ifupdown_plan(const char *root, const struct netcfg_iface *m, const s
 	r = ifu_parse(root, &c, err);
 	if (r < 0)
 		return r;
-	r = strv_push(&old_names, from->name);
-	for (size_t k = 0; r >= 0 && k < m->n_vlans; k++)
-		r = strv_push(&old_names, m->vlans[k]->name);
-	if (r < 0)
-		goto out;
-	for (size_t k = 0; k < c.n_marks; k++)
-		if (strv_contains(c.marks[k].names, from->name))
-			mark = c.marks[k].kind;
-
-	/* New stanzas, rendered from the model. */
-	f = open_memstream(&text, &size);
-	if (!f) {
-		r = -ENOMEM;
-		goto out;
-	}
-	fprintf(f, "\n# Written by vnic-install: %s replaces %s.", target, from->name);
-	render_iface(f, m, target, mark, NULL);
-	for (size_t k = 0; k < m->n_vlans; k++) {
-		_cleanup_free_ char *vname = NULL;
-		const struct netcfg_iface *v = m->vlans[k];
-		bool dotted;
-
-		if (nc_rename_vlan(v->name, from->name, target, &vname) < 0) {
-			fclose(f);
-			r = -ENOMEM;
-			goto out;
-		}
-		dotted = strncmp(vname, target, strlen(target)) == 0 && vname[strlen(target)] == '.';
-		render_iface(f, v, vname, "auto", dotted ? NULL : target);
-	}
-	if (fclose(f) != 0) {
-		r = -ENOMEM;
-		goto out;
-	}
-	if (size > 0 && text[size - 1] == '\n')
-		text[size - 1] = 0;
-
-	/* Disable the old stanzas and marks, file by file; append the new ones to the first. */
-	for (char **file = c.files; *file; file++) {
-		_cleanup_free_ char *data = NULL, *out = NULL;
-		struct nc_lines l = {};
-		bool changed = false;
-
-		for (size_t k = 0; k < c.n_st; k++)
-			if (streq(c.st[k].file, *file) && strv_contains(old_names, c.st[k].name)) {
-				if (!main_file)
-					main_file = *file;
-				changed = true;
-			}
-		for (size_t k = 0; k < c.n_marks; k++)
-			for (char **n = old_names; *n; n++)
-				if (streq(c.marks[k].file, *file) && strv_contains(c.marks[k].names, *n))
-					changed = true;
-		if (!changed)
-			continue;
-		r = nc_read_file(root, *file, &data);
-		if (r >= 0)
-			r = nc_lines_split(data, &l);
-		if (r < 0)
-			goto out;
-		for (size_t k = 0; r >= 0 && k < c.n_st; k++)
-			if (streq(c.st[k].file, *file) && strv_contains(old_names, c.st[k].name))
-				r = comment_lines(&l, c.st[k].first, c.st[k].last);
-		for (size_t k = 0; r >= 0 && k < c.n_marks; k++) {
-			const struct ifu_mark *mk = &c.marks[k];
-			_cleanup_free_ char *keep = NULL;
-			size_t kept = 0, len = 0;
-			bool hit = false;
-
-			if (!streq(mk->file, *file) || mk->line > l.n)
-				continue;
-			for (char **n = mk->names; *n; n++) {
-				if (strv_contains(old_names, *n)) {
-					hit = true;
-					continue;
-				}
-				len += strlen(*n) + 1;
-			}
-			if (!hit)
-				continue;
-			keep = calloc(1, len + strlen(mk->kind) + 1);
-			if (!keep) {
-				r = -ENOMEM;
-				break;
-			}
-			strcpy(keep, mk->kind);
-			for (char **n = mk->names; *n; n++)
-				if (!strv_contains(old_names, *n)) {
-					strcat(keep, " ");
-					strcat(keep, *n);
-					kept++;
-				}
-			r = comment_lines(&l, mk->line, mk->line);
-			if (r >= 0 && kept > 0)
-				r = nc_lines_insert(&l, mk->line, keep);
-		}
-		if (r >= 0 && streq(*file, main_file))
-			r = nc_lines_insert(&l, l.n, text);
-		if (r >= 0)
-			r = nc_lines_join(&l, &out);
-		nc_lines_done(&l);
-		if (r >= 0)
-			r = nc_plan_write(p, *file, out, 0644, "%s disabled, %s configured", from->name,
-					  target);
-		if (r < 0)
-			goto out;
-	}
-	if (mode == NETCFG_SIDE_BY_SIDE && nc_nm_manages_ifupdown(root)) {
-		r = nc_plan_command(p, false, "make NetworkManager read /etc/network/interfaces",
-				    (const char *const[]){ "nmcli", "connection", "reload", NULL },
-				    (const char *const[]){ "nmcli", "connection", "reload", NULL });
-		if (r >= 0)
-			r = nc_plan_command(p, false, "take the E1000 down",
-					    (const char *const[]){ "nmcli", "device", "disconnect", from->name, NULL },
-					    (const char *const[]){ "nmcli", "device", "connect", from->name, NULL });
-		if (r >= 0)
-			r = nc_plan_command(p, false, "bring the VMXNET3 NIC up",
-					    (const char *const[]){ "nmcli", "device", "connect", target, NULL },
-					    (const char *const[]){ "nmcli", "device", "disconnect", target, NULL });
-	} else if (mode == NETCFG_SIDE_BY_SIDE) {
-		for (size_t k = 0; r >= 0 && k < m->n_vlans; k++)
-			r = nc_plan_command(p, true, "take the E1000's VLAN down",
-					    (const char *const[]){ "ifdown", "--force", m->vlans[k]->name, NULL },
-					    (const char *const[]){ "ifup", m->vlans[k]->name, NULL });
-		if (r >= 0)
-			r = nc_plan_command(p, true, "take the E1000 interface down",
-				    (const char *const[]){ "ifdown", "--force", from->name, NULL },
-				    (const char *const[]){ "ifup", from->name, NULL });
-		/* Only its address moves now: the link stays up until the check has passed (swap
-		 * then takes it down), so that a rollback's ifup finds the carrier there at once
-		 * instead of waiting for the E1000 to negotiate its link again. */
-		if (r >= 0)
-			r = nc_plan_command(p, true, "keep the E1000's link up until the check passes",
-					    (const char *const[]){ "ip", "link", "set", "dev", from->name,
-								   "up", NULL },
-					    NULL);
-		if (r >= 0)
-			r = nc_plan_command(p, false, "bring the VMXNET3 interface up",
-					    (const char *const[]){ "ifup", target, NULL },
-					    (const char *const[]){ "ifdown", "--force", target, NULL });
-		for (size_t k = 0; r >= 0 && k < m->n_vlans; k++) {
-			_cleanup_free_ char *vname = NULL;
-
-			if (nc_rename_vlan(m->vlans[k]->name, from->name, target, &vname) < 0)
-				r = -ENOMEM;
-			else
-				r = nc_plan_command(p, false, "bring the VLAN up",
-						    (const char *const[]){ "ifup", vname, NULL },
-						    (const char *const[]){ "ifdown", "--force", vname, NULL });
-		}
-	}
-out:
+	r = moved_names(&c, m, from->name, target, &olds, &news);
+	if (r >= 0)
+		r = render_all(&c, olds, news, &text);
+	if (r >= 0)
+		r = plan_files(root, &c, olds, news, text, p);
+	if (r >= 0 && mode == NETCFG_SIDE_BY_SIDE)
+		r = nc_nm_manages_ifupdown(root)
+			    ? nc_plan_nmcli_devices(p, "make NetworkManager read /etc/network/interfaces",
+						    from->name, target)
+			    : plan_ifupdown(p, olds, news);
 	ifu_config_done(&c);
 	return r;
 }

@@ -38,8 +38,20 @@ bool nc_exists(const char *root, const char *path);
 /* The regular files in dir (inside root) whose names end in suffix (NULL: any), as absolute
  * paths inside the root, sorted by file name. A missing directory gives an empty list. */
 int nc_list_dir(const char *root, const char *dir, const char *suffix, char ***ret);
-/* Whether a systemd unit is enabled (system/service.h: wants/requires links, masks, SysV links). */
+/*
+ * The files of a systemd-style configuration directory set: those whose names end in suffix in
+ * dir+sub for each of dirs (sub "" or, for drop-ins, "/NAME.d"), a name in an earlier
+ * directory shadowing the same name in a later one, sorted by file name (the order systemd
+ * reads them in: .network/.link/.netdev, drop-ins, presets).
+ */
+int nc_conf_files(const char *root, const char *const *dirs, size_t n_dirs, const char *sub,
+		  const char *suffix, char ***ret);
+/* Whether a systemd unit is enabled (system/service.h: wants/requires links, masks, SysV
+ * links), or will be on the first boot of an image, by its preset (preset.c). */
 bool nc_unit_enabled(const char *root, const char *unit);
+/* On a first boot (no /etc/machine-id, or "uninitialized"), systemd enables units by preset: whether
+ * the presets under root enable unit (systemd.preset(5); no match means enable). */
+bool nc_unit_preset_enabled(const char *root, const char *unit);
 /* Debian's NetworkManager with plugins=ifupdown and [ifupdown] managed=true runs the
  * interfaces of /etc/network/interfaces itself: apply through nmcli, not ifup. */
 bool nc_nm_manages_ifupdown(const char *root);
@@ -70,6 +82,10 @@ int nc_plan_remove(struct netcfg_plan *p, const char *path, const char *reason);
 /* argv and undo are NULL-terminated lists of strings; undo may be NULL. */
 int nc_plan_command(struct netcfg_plan *p, bool before_files, const char *reason,
 		    const char *const *argv, const char *const *undo);
+/* The apply commands where NetworkManager reads files of another format (ifcfg-rh,
+ * ifupdown plugins): reload, disconnect the E1000, connect the VMXNET3 NIC. */
+int nc_plan_nmcli_devices(struct netcfg_plan *p, const char *reload_reason, const char *from,
+			  const char *target);
 /* Moves path to path.vnic-disabled (a copy, then a removal): for directories whose readers
  * pick files by suffix (netplan *.yaml, networkd *.network). */
 int nc_plan_disable(struct netcfg_plan *p, const char *root, const char *path, const char *reason);

@@ -458,12 +458,67 @@ static bool def_matches(yaml_document_t *d, const char *id, yaml_node_t *def, co
 	return true;
 }
 
-struct np_found {
-	size_t file;     /* index in the config */
-	const char *id;  /* ethernets key */
+#define NP_MAX_PARTS 16
+
+/* One file's ethernets.<id> entry: netplan merges the entries of one id across files. */
+struct np_part {
+	size_t file;
 	yaml_node_t *def;
-	const char *renderer; /* the file's network.renderer */
 };
+
+struct np_found {
+	size_t file;     /* index in the config of the first part */
+	const char *id;  /* ethernets key */
+	yaml_node_t *def; /* the first part */
+	const char *renderer; /* network.renderer of the last part's file that sets one */
+	struct np_part parts[NP_MAX_PARTS]; /* every file's ethernets.<id>, in file order */
+	size_t n_parts;
+	bool glob;            /* matched by a pattern (name: en*, driver: e1000*) ... */
+	size_t glob_file;     /* ... in this part */
+	yaml_node_t *glob_def;
+};
+
+/* The value of key in the merged definition's top level (the last part that has it). */
+static yaml_node_t *part_get(const struct np_config *c, const struct np_found *f, const char *key,
+			     size_t *ret_file)
+{
+	for (size_t k = f->n_parts; k > 0; k--) {
+		yaml_node_t *v = map_get(c->files[f->parts[k - 1].file].doc, f->parts[k - 1].def, key);
+
+		if (v) {
+			if (ret_file)
+				*ret_file = f->parts[k - 1].file;
+			return v;
+		}
+	}
+	return NULL;
+}
+
+/* Every file's entry for f->id, as netplan merges them (netplan-generate(8): later files add
+ * to or override earlier ones). */
+static int np_collect_parts(struct np_config *c, struct np_found *f, struct netcfg_error *err)
+{
+	f->n_parts = 0;
+	for (size_t k = 0; k < c->n_files; k++) {
+		yaml_document_t *d = c->files[k].doc;
+		yaml_node_t *net = d ? map_get(d, yaml_document_get_root_node(d), "network") : NULL;
+		yaml_node_t *eth = net ? map_get(d, net, "ethernets") : NULL;
+		yaml_node_t *def = node_is(eth, YAML_MAPPING_NODE) ? map_get(d, eth, f->id) : NULL;
+		const char *renderer = net ? scalar(map_get(d, net, "renderer")) : NULL;
+
+		if (!def)
+			continue;
+		if (f->n_parts == NP_MAX_PARTS)
+			return nc_bad(err, c->files[k].path, line_of(def), "ethernets.%s in more than %d files",
+				      f->id, NP_MAX_PARTS);
+		f->parts[f->n_parts++] = (struct np_part){ .file = k, .def = def };
+		if (renderer)
+			f->renderer = renderer;
+	}
+	f->file = f->parts[0].file;
+	f->def = f->parts[0].def;
+	return 0;
+}
 
 /* Finds the NIC's ethernets entries (at most one is accepted). */
 static int np_find(struct np_config *c, const struct netcfg_nic *nic, struct np_found *ret,
@@ -503,6 +558,8 @@ static int np_find(struct np_config *c, const struct netcfg_nic *nic, struct np_
 				return nc_bad(err, path, line_of(def), "ethernets.%s must be a mapping", id);
 			if (!def_matches(d, id, def, nic, &glob))
 				continue;
+			if (found && streq(id, ret->id))
+				continue; /* the same definition, merged (np_collect_parts) */
 			if (found) {
 				r = netcfg_iface_add_unsupported(m, path, line_of(kn),
 								 "a second definition of the NIC (ethernets.%s; first in %s)",
@@ -511,17 +568,13 @@ static int np_find(struct np_config *c, const struct netcfg_nic *nic, struct np_
 					return r;
 				continue;
 			}
-			if (glob) {
-				r = netcfg_iface_add_unsupported(m, path, line_of(kn), "a match by pattern (ethernets.%s)", id);
-				if (r < 0)
-					return r;
-			}
 			found = true;
 			*ret = (struct np_found){ .file = k, .id = id, .def = def,
-						  .renderer = scalar(map_get(d, net, "renderer")) };
+						  .renderer = scalar(map_get(d, net, "renderer")),
+						  .glob = glob, .glob_file = k, .glob_def = def };
 		}
 	}
-	return found ? 0 : -ENOENT;
+	return found ? np_collect_parts(c, ret, err) : -ENOENT;
 }
 
 /* VLANs on the NIC, bonds and bridges over it; fills the model's VLANs and refusals. */
@@ -608,6 +661,7 @@ static int np_model(struct np_config *c, const struct netcfg_nic *nic, struct np
 	yaml_document_t *d;
 	yaml_node_t *match;
 	const char *mac, *setname;
+	size_t mfile = 0;
 	int r;
 
 	if (!m)
@@ -615,24 +669,30 @@ static int np_model(struct np_config *c, const struct netcfg_nic *nic, struct np
 	r = np_find(c, nic, &f, m, err);
 	if (r < 0)
 		return r;
-	d = c->files[f.file].doc;
-	setname = scalar(map_get(d, f.def, "set-name"));
+	setname = scalar(part_get(c, &f, "set-name", NULL));
 	m->name = strdup(setname ?: nic->name ?: f.id);
 	m->id = strdup(f.id);
 	if (!m->name || !m->id)
 		return -ENOMEM;
-	match = map_get(d, f.def, "match");
+	match = part_get(c, &f, "match", &mfile);
+	d = c->files[mfile].doc;
 	if (match && !node_is(match, YAML_MAPPING_NODE))
-		return nc_bad(err, c->files[f.file].path, line_of(match), "match must be a mapping");
+		return nc_bad(err, c->files[mfile].path, line_of(match), "match must be a mapping");
 	mac = scalar(map_get(d, match, "macaddress"));
 	if (mac && netcfg_parse_mac(mac, &m->match_mac) < 0)
-		return nc_bad(err, c->files[f.file].path, line_of(match), "match: bad macaddress '%s'", mac);
+		return nc_bad(err, c->files[mfile].path, line_of(match), "match: bad macaddress '%s'", mac);
 	if (scalar(map_get(d, match, "driver")))
 		m->match_driver = strdup(scalar(map_get(d, match, "driver")));
 	m->start_at_boot = true;
-	r = def_into(d, f.def, c->files[f.file].path, false, m, err);
-	if (r >= 0)
-		r = netcfg_iface_add_file(m, c->files[f.file].path);
+	/* The parts in file order: scalars override, lists add up (netplan's merge). */
+	r = 0;
+	for (size_t k = 0; r >= 0 && k < f.n_parts; k++) {
+		const struct np_file *pf = &c->files[f.parts[k].file];
+
+		r = def_into(pf->doc, f.parts[k].def, pf->path, false, m, err);
+		if (r >= 0)
+			r = netcfg_iface_add_file(m, pf->path);
+	}
 	if (r >= 0)
 		r = np_around(c, f.id, m, err);
 	if (r < 0)
@@ -771,10 +831,98 @@ static int emit_end(struct emit *em, char **ret)
 	return 0;
 }
 
-/* A definition with match/set-name (and, for a VLAN, link) replaced. */
-static void emit_def(struct emit *em, yaml_document_t *d, yaml_node_t *def, const char *match_key,
-		     const char *match_value, const char *set_name, const char *link)
+/* A VLAN's definition with its link replaced. */
+static void emit_vlan_def(struct emit *em, yaml_document_t *d, yaml_node_t *def, const char *link)
 {
+	emit_map_start(em);
+	for (yaml_node_pair_t *p = def->data.mapping.pairs.start; p < def->data.mapping.pairs.top; p++) {
+		const char *k = scalar(yaml_document_get_node(d, p->key));
+
+		if (streq(k, "match") || streq(k, "set-name"))
+			continue;
+		emit_scalar(em, k, YAML_ANY_SCALAR_STYLE);
+		if (streq(k, "link"))
+			emit_scalar(em, link, YAML_ANY_SCALAR_STYLE);
+		else
+			emit_node(em, d, yaml_document_get_node(d, p->value));
+	}
+	emit_map_end(em);
+}
+
+static void emit_merged_pairs(struct emit *em, yaml_document_t **docs, yaml_node_t **maps, size_t n,
+			      const char *const *skip);
+
+/* The merge of nodes as netplan merges a definition's files: mappings key by key, sequences
+ * concatenated, anything else the last one. */
+static void emit_merged(struct emit *em, yaml_document_t **docs, yaml_node_t **nodes, size_t n)
+{
+	bool maps = true, seqs = true;
+	yaml_event_t e;
+
+	for (size_t k = 0; k < n; k++) {
+		maps &= node_is(nodes[k], YAML_MAPPING_NODE);
+		seqs &= node_is(nodes[k], YAML_SEQUENCE_NODE);
+	}
+	if (n == 1 || (!maps && !seqs)) {
+		emit_node(em, docs[n - 1], nodes[n - 1]);
+		return;
+	}
+	if (seqs) {
+		ev(em, &e, yaml_sequence_start_event_initialize(&e, NULL, NULL, 1, nodes[0]->data.sequence.style));
+		for (size_t k = 0; k < n; k++)
+			for (yaml_node_item_t *i = nodes[k]->data.sequence.items.start; i < nodes[k]->data.sequence.items.top; i++)
+				emit_node(em, docs[k], yaml_document_get_node(docs[k], *i));
+		ev(em, &e, yaml_sequence_end_event_initialize(&e));
+		return;
+	}
+	emit_map_start(em);
+	emit_merged_pairs(em, docs, nodes, n, NULL);
+	emit_map_end(em);
+}
+
+/* The keys of the mappings maps (but skip), in the order they first appear, each with the
+ * merge of its values. */
+static void emit_merged_pairs(struct emit *em, yaml_document_t **docs, yaml_node_t **maps, size_t n,
+			      const char *const *skip)
+{
+	_cleanup_strv_free_ char **seen = NULL;
+
+	for (size_t k = 0; k < n; k++)
+		for (yaml_node_pair_t *p = maps[k]->data.mapping.pairs.start; p < maps[k]->data.mapping.pairs.top; p++) {
+			const char *key = scalar(yaml_document_get_node(docs[k], p->key));
+			yaml_document_t *sd[NP_MAX_PARTS];
+			yaml_node_t *sn[NP_MAX_PARTS];
+			size_t m = 0;
+
+			if (!key || strv_contains(seen, key) || (skip && strv_contains((char **)skip, key)))
+				continue;
+			if (strv_push(&seen, key) < 0) {
+				em->failed = true;
+				return;
+			}
+			for (size_t j = k; j < n && m < NP_MAX_PARTS; j++) {
+				yaml_node_t *v = map_get(docs[j], maps[j], key);
+
+				if (v)
+					sd[m] = docs[j], sn[m++] = v;
+			}
+			emit_scalar(em, key, YAML_ANY_SCALAR_STYLE);
+			emit_merged(em, sd, sn, m);
+		}
+}
+
+/* The NIC's definition, its parts merged, with match and set-name replaced. */
+static void emit_merged_def(struct emit *em, struct np_config *c, const struct np_found *f,
+			    const char *match_key, const char *match_value, const char *set_name)
+{
+	static const char *const skip[] = { "match", "set-name", NULL };
+	yaml_document_t *docs[NP_MAX_PARTS];
+	yaml_node_t *defs[NP_MAX_PARTS];
+
+	for (size_t k = 0; k < f->n_parts; k++) {
+		docs[k] = c->files[f->parts[k].file].doc;
+		defs[k] = f->parts[k].def;
+	}
 	emit_map_start(em);
 	if (match_key) {
 		emit_scalar(em, "match", YAML_ANY_SCALAR_STYLE);
@@ -787,17 +935,7 @@ static void emit_def(struct emit *em, yaml_document_t *d, yaml_node_t *def, cons
 		emit_scalar(em, "set-name", YAML_ANY_SCALAR_STYLE);
 		emit_scalar(em, set_name, YAML_ANY_SCALAR_STYLE);
 	}
-	for (yaml_node_pair_t *p = def->data.mapping.pairs.start; p < def->data.mapping.pairs.top; p++) {
-		const char *k = scalar(yaml_document_get_node(d, p->key));
-
-		if (streq(k, "match") || streq(k, "set-name"))
-			continue;
-		emit_scalar(em, k, YAML_ANY_SCALAR_STYLE);
-		if (link && streq(k, "link"))
-			emit_scalar(em, link, YAML_ANY_SCALAR_STYLE);
-		else
-			emit_node(em, d, yaml_document_get_node(d, p->value));
-	}
+	emit_merged_pairs(em, docs, defs, f->n_parts, skip);
 	emit_map_end(em);
 }
 
@@ -884,18 +1022,47 @@ static int rewrite_without(yaml_document_t *d, const char *id, char **vlan_ids, 
 	return emit_end(&em, ret);
 }
 
+/*
+ * A definition matched by a pattern may configure other NICs as well, so it is not rewritten:
+ * when the pattern fits the VMXNET3 NIC too, netplan configures it as it is (nothing to
+ * change but applying it); otherwise it is refused.
+ */
+static int plan_glob(struct np_config *c, const struct np_found *f, const struct netcfg_nic *from,
+		     const struct netcfg_nic *to, const char *target, const char *target_mac,
+		     enum netcfg_mode mode, struct netcfg_plan *p, struct netcfg_error *err)
+{
+	const struct netcfg_nic future = { .name = target, .mac = target_mac, .driver = "vmxnet3" };
+	yaml_document_t *d = c->files[f->glob_file].doc;
+	bool glob;
+	int r;
+
+	if (!def_matches(d, f->id, f->glob_def, &future, &glob))
+		return nc_error(err, c->files[f->glob_file].path, line_of(f->glob_def), -EUCLEAN,
+				"ethernets.%s matches %s by a pattern that the VMXNET3 NIC %s does not fit, and may "
+				"configure other NICs: not supported for a migration", f->id, from->name, target);
+	if (mode == NETCFG_REPLACE)
+		return nc_plan_pin_name(p, to, target);
+	r = nc_plan_command(p, false, "apply the netplan configuration (its pattern fits the VMXNET3 NIC)",
+			    (const char *const[]){ "netplan", "apply", NULL },
+			    (const char *const[]){ "netplan", "apply", NULL });
+	if (r >= 0)
+		r = nc_plan_command(p, false, "remove the E1000's addresses",
+				    (const char *const[]){ "ip", "address", "flush", "dev", from->name, NULL }, NULL);
+	return r;
+}
+
 static int netplan_plan(const char *root, const struct netcfg_iface *m, const struct netcfg_nic *from,
 			const struct netcfg_nic *to, enum netcfg_mode mode, struct netcfg_plan *p,
 			struct netcfg_error *err)
 {
 	_cleanup_iface_ struct netcfg_iface *again = NULL;
 	_cleanup_free_ char *text = NULL, *header = NULL, *path = NULL, *target_mac = NULL;
-	_cleanup_strv_free_ char **vlan_ids = NULL;
+	_cleanup_strv_free_ char **vlan_ids = NULL, **sources = NULL;
+	_cleanup_free_ char *joined = NULL;
 	const char *target = nc_target_name(from, to, mode);
 	const char *match_key = NULL, *match_value = NULL, *set_name = NULL, *new_id = target;
 	struct np_config c = {};
 	struct np_found f;
-	yaml_document_t *d;
 	struct emit em;
 	int r;
 
@@ -905,9 +1072,12 @@ static int netplan_plan(const char *root, const struct netcfg_iface *m, const st
 	r = np_model(&c, from, &f, &again, err);
 	if (r < 0)
 		goto out;
-	d = c.files[f.file].doc;
 	if (to->mac && (r = netcfg_parse_mac(to->mac, &target_mac)) < 0)
 		goto out;
+	if (f.glob) {
+		r = plan_glob(&c, &f, from, to, target, target_mac, mode, p, err);
+		goto out;
+	}
 
 	/* How the new definition finds the VMXNET3 NIC. */
 	if (m->match_mac && target_mac)
@@ -917,17 +1087,23 @@ static int netplan_plan(const char *root, const struct netcfg_iface *m, const st
 			match_key = "macaddress", match_value = target_mac;
 		else
 			match_key = "driver", match_value = "vmxnet3";
-	} else if (map_get(d, f.def, "match"))
+	} else if (part_get(&c, &f, "match", NULL))
 		match_key = "name", match_value = target;
-	if (match_key && (map_get(d, f.def, "set-name") || mode == NETCFG_REPLACE))
+	if (match_key && (part_get(&c, &f, "set-name", NULL) || mode == NETCFG_REPLACE))
 		set_name = target;
-	if (mode == NETCFG_REPLACE && !map_get(d, f.def, "match"))
+	if (mode == NETCFG_REPLACE && !part_get(&c, &f, "match", NULL))
 		new_id = f.id; /* the id stays; the match and set-name are new */
-	else if (map_get(d, f.def, "match"))
+	else if (part_get(&c, &f, "match", NULL))
 		new_id = f.id;
 
-	if (asprintf(&header, "# Written by vnic-install: the configuration of %s (%s) moved to the VMXNET3 NIC %s.\n",
-		     from->name, c.files[f.file].path, target) < 0) {
+	for (size_t k = 0; k < f.n_parts; k++)
+		if (strv_push(&sources, c.files[f.parts[k].file].path) < 0) {
+			r = -ENOMEM;
+			goto out;
+		}
+	joined = strv_join(sources, ", ");
+	if (!joined || asprintf(&header, "# Written by vnic-install: the configuration of %s (%s) moved to the VMXNET3 NIC %s.\n",
+				from->name, joined, target) < 0) {
 		r = -ENOMEM;
 		goto out;
 	}
@@ -946,7 +1122,7 @@ static int netplan_plan(const char *root, const struct netcfg_iface *m, const st
 	emit_scalar(&em, "ethernets", YAML_ANY_SCALAR_STYLE);
 	emit_map_start(&em);
 	emit_scalar(&em, new_id, YAML_ANY_SCALAR_STYLE);
-	emit_def(&em, d, f.def, match_key, match_value, set_name, NULL);
+	emit_merged_def(&em, &c, &f, match_key, match_value, set_name);
 	emit_map_end(&em);
 	/* VLANs: every vlans entry linked to the old id, in every file. */
 	for (size_t k = 0; k < c.n_files; k++) {
@@ -974,7 +1150,7 @@ static int netplan_plan(const char *root, const struct netcfg_iface *m, const st
 				continue;
 			}
 			emit_scalar(&em, nid, YAML_ANY_SCALAR_STYLE);
-			emit_def(&em, vd, def, NULL, NULL, NULL, new_id);
+			emit_vlan_def(&em, vd, def, new_id);
 		}
 	}
 	if (vlan_ids)

@@ -19,56 +19,65 @@
 #include "lib/macro.h"
 #include "lib/strv.h"
 #include "netcfg/internal.h"
+#include "netcfg/networkd.h"
 
 static const char *const nd_dirs[] = { "/etc/systemd/network", "/run/systemd/network",
 				       "/usr/lib/systemd/network", "/lib/systemd/network" };
 
-/* Files with suffix, shadowed by name, in lexical order of names. */
-static int nd_list(const char *root, const char *suffix, char ***ret)
+/* Files with suffix in sub ("" or "/NAME.network.d") of the directories networkd reads. */
+static int nd_list(const char *root, const char *sub, const char *suffix, char ***ret)
 {
-	_cleanup_strv_free_ char **chosen = NULL;
-	int r;
-
-	for (size_t k = 0; k < ELEMENTSOF(nd_dirs); k++) {
-		_cleanup_strv_free_ char **files = NULL;
-
-		r = nc_list_dir(root, nd_dirs[k], suffix, &files);
-		if (r < 0)
-			return r;
-		for (char **f = files; f && *f; f++) {
-			bool seen = false;
-
-			for (char **c = chosen; c && *c; c++)
-				seen |= streq(strrchr(*c, '/'), strrchr(*f, '/'));
-			if (!seen && strv_push(&chosen, *f) < 0)
-				return -ENOMEM;
-		}
-	}
-	for (size_t i = 1; chosen && chosen[i]; i++)
-		for (size_t j = i; j > 0 && strcmp(strrchr(chosen[j - 1], '/'), strrchr(chosen[j], '/')) > 0; j--) {
-			char *t = chosen[j];
-
-			chosen[j] = chosen[j - 1];
-			chosen[j - 1] = t;
-		}
-	*ret = TAKE_PTR(chosen);
-	return 0;
+	return nc_conf_files(root, nd_dirs, ELEMENTSOF(nd_dirs), sub, suffix, ret);
 }
 
+/* A .network (or .netdev) file and, for a .network, its drop-ins (NAME.network.d/\*.conf, in
+ * the order networkd reads them: after the file, by name). */
 struct nd_file {
 	char *path, *data;
 	struct nc_ini ini;
+	struct nd_file *dropins;
+	size_t n_dropins;
 };
 
 static void nd_file_done(struct nd_file *f)
 {
+	for (size_t k = 0; k < f->n_dropins; k++)
+		nd_file_done(&f->dropins[k]);
+	free(f->dropins);
 	free(f->path);
 	free(f->data);
 	nc_ini_done(&f->ini);
 	*f = (struct nd_file){};
 }
 
-static int nd_load(const char *root, const char *path, struct nd_file *ret, struct netcfg_error *err)
+static int nd_load(const char *root, const char *path, bool dropins, struct nd_file *ret,
+		   struct netcfg_error *err);
+
+static int nd_load_dropins(const char *root, struct nd_file *f, struct netcfg_error *err)
+{
+	_cleanup_strv_free_ char **files = NULL;
+	_cleanup_free_ char *sub = NULL;
+	int r;
+
+	if (asprintf(&sub, "%s.d", strrchr(f->path, '/')) < 0)
+		return -ENOMEM;
+	r = nd_list(root, sub, ".conf", &files);
+	if (r < 0 || !files)
+		return r;
+	f->dropins = calloc(strv_length(files), sizeof(*f->dropins));
+	if (!f->dropins)
+		return -ENOMEM;
+	for (char **p = files; *p; p++) {
+		r = nd_load(root, *p, false, &f->dropins[f->n_dropins], err);
+		if (r < 0)
+			return r;
+		f->n_dropins++;
+	}
+	return 0;
+}
+
+static int nd_load(const char *root, const char *path, bool dropins, struct nd_file *ret,
+		   struct netcfg_error *err)
 {
 	struct nd_file f = {};
 	int r;
@@ -82,70 +91,27 @@ static int nd_load(const char *root, const char *path, struct nd_file *ret, stru
 		return r;
 	}
 	f.path = strdup(path);
-	if (!f.path) {
+	r = f.path ? 0 : -ENOMEM;
+	if (r >= 0 && dropins)
+		r = nd_load_dropins(root, &f, err);
+	if (r < 0) {
 		nd_file_done(&f);
-		return -ENOMEM;
+		return r;
 	}
 	*ret = f;
 	return 0;
 }
 
-/*
- * Whether [Match] fits nic: 1, 0, or -EUCLEAN for a match key we do not evaluate (then
- * *ret_key names it). Sets *ret_pattern when a Name= has wildcards or Driver= is used.
- */
-static int nd_match(const struct nd_file *f, const struct netcfg_nic *nic, bool *ret_pattern,
+/* Whether the [Match] of f and its drop-ins fits the NIC (networkd_match.c). */
+static int nd_match(const struct nd_file *f, const struct nd_link *l, bool *ret_pattern,
 		    const struct nc_ini_entry **ret_key)
 {
-	const struct nc_ini_entry *unknown = NULL;
-	bool any = false, ok = true;
+	const struct nc_ini *inis[1 + f->n_dropins];
 
-	*ret_pattern = false;
-	for (size_t k = 0; k < f->ini.n; k++) {
-		const struct nc_ini_entry *e = &f->ini.e[k];
-		_cleanup_strv_free_ char **w = NULL;
-		bool hit = false;
-
-		if (!streq(e->section, "Match"))
-			continue;
-		if (strv_split(e->value, " \t", &w) < 0)
-			return -ENOMEM;
-		if (!w[0])
-			continue; /* an empty assignment resets: treat as absent */
-		any = true;
-		if (streq(e->key, "Name") || streq(e->key, "OriginalName")) {
-			for (char **x = w; *x; x++) {
-				if ((*x)[0] == '!') {
-					unknown = e;
-					hit = true;
-					break;
-				}
-				if (strpbrk(*x, "*?["))
-					*ret_pattern = true;
-				hit |= nic->name && fnmatch(*x, nic->name, 0) == 0;
-			}
-		} else if (streq(e->key, "MACAddress") || streq(e->key, "PermanentMACAddress")) {
-			for (char **x = w; *x; x++)
-				hit |= nc_mac_matches(*x, nic);
-		} else if (streq(e->key, "Driver")) {
-			*ret_pattern = true;
-			for (char **x = w; *x; x++)
-				hit |= nic->driver && fnmatch(*x, nic->driver, 0) == 0;
-		} else if (streq(e->key, "Type"))
-			hit = streq(e->value, "ether");
-		else {
-			unknown = e;
-			hit = true;
-		}
-		ok &= hit;
-	}
-	if (!any || !ok)
-		return 0;
-	if (unknown) {
-		*ret_key = unknown;
-		return -EUCLEAN;
-	}
-	return 1;
+	inis[0] = &f->ini;
+	for (size_t k = 0; k < f->n_dropins; k++)
+		inis[k + 1] = &f->dropins[k].ini;
+	return nd_match_inis(inis, 1 + f->n_dropins, l, ret_pattern, ret_key);
 }
 
 static int add_words(struct netcfg_iface *m, const char *v, int (*add)(struct netcfg_iface *, const char *))
@@ -280,24 +246,40 @@ static int nd_into(struct netcfg_iface *m, const struct nd_file *f, char ***ret_
 	return netcfg_iface_add_file(m, f->path);
 }
 
+/* The .network and then its drop-ins, as networkd reads them. */
+static int nd_into_all(struct netcfg_iface *m, const struct nd_file *f, char ***ret_vlans,
+		       struct netcfg_error *err)
+{
+	int r;
+
+	r = nd_into(m, f, ret_vlans, err);
+	for (size_t k = 0; r >= 0 && k < f->n_dropins; k++)
+		r = nd_into(m, &f->dropins[k], ret_vlans, err);
+	return r;
+}
+
 /* The first .network that fits nic. */
 static int nd_find(const char *root, const struct netcfg_nic *nic, struct nd_file *ret, bool *ret_pattern,
 		   struct netcfg_iface *m, struct netcfg_error *err)
 {
 	_cleanup_strv_free_ char **files = NULL;
+	_cleanup_free_ char *path = NULL;
+	struct nd_link link = { .nic = nic };
 	int r;
 
-	r = nd_list(root, ".network", &files);
+	r = nd_list(root, "", ".network", &files);
 	if (r < 0)
 		return r;
+	if (nd_link_path(root, nic->name, &path) >= 0)
+		link.path = path;
 	for (char **p = files; p && *p; p++) {
 		const struct nc_ini_entry *key = NULL;
 		struct nd_file f;
 
-		r = nd_load(root, *p, &f, err);
+		r = nd_load(root, *p, true, &f, err);
 		if (r < 0)
 			return r;
-		r = nd_match(&f, nic, ret_pattern, &key);
+		r = nd_match(&f, &link, ret_pattern, &key);
 		if (r == -EUCLEAN) {
 			/* We cannot tell whether it fits: refuse rather than guess. */
 			r = netcfg_iface_add_unsupported(m, f.path, key->line, "[Match] %s=%s", key->key, key->value);
@@ -324,7 +306,7 @@ static int nd_vlans(const char *root, struct netcfg_iface *m, char **vlans, stru
 
 	if (!vlans)
 		return 0;
-	r = nd_list(root, ".netdev", &netdevs);
+	r = nd_list(root, "", ".netdev", &netdevs);
 	if (r < 0)
 		return r;
 	for (char **v = vlans; *v; v++) {
@@ -336,7 +318,7 @@ static int nd_vlans(const char *root, struct netcfg_iface *m, char **vlans, stru
 		for (char **p = netdevs; p && *p && !found; p++) {
 			struct nd_file d;
 
-			r = nd_load(root, *p, &d, err);
+			r = nd_load(root, *p, false, &d, err);
 			if (r < 0)
 				return r;
 			if (streq(nc_ini_get(&d.ini, "NetDev", "Name"), *v)) {
@@ -377,9 +359,11 @@ static int nd_vlans(const char *root, struct netcfg_iface *m, char **vlans, stru
 		{
 			_cleanup_strv_free_ char **sub = NULL;
 
-			r = nd_into(vi, &nf, &sub, err);
+			r = nd_into_all(vi, &nf, &sub, err);
 			if (r >= 0)
 				r = netcfg_iface_add_file(m, nf.path);
+			for (size_t k = 0; r >= 0 && k < nf.n_dropins; k++)
+				r = netcfg_iface_add_file(m, nf.dropins[k].path);
 			nd_file_done(&nf);
 			if (r < 0)
 				return r;
@@ -424,7 +408,7 @@ static int nd_model(const char *root, const struct netcfg_nic *nic, struct nd_fi
 	}
 	if (nc_ini_get(&f.ini, "Match", "Driver"))
 		m->match_driver = strdup(nc_ini_get(&f.ini, "Match", "Driver"));
-	r = !m->name || !m->id ? -ENOMEM : nd_into(m, &f, &vlans, err);
+	r = !m->name || !m->id ? -ENOMEM : nd_into_all(m, &f, &vlans, err);
 	if (r >= 0)
 		r = nd_vlans(root, m, vlans, err);
 	if (r < 0)
@@ -490,6 +474,27 @@ static int replace_match(const struct nd_file *f, const char *match_text, char *
 	return r;
 }
 
+/* The drop-ins' settings after the file's, as networkd reads them: the new file does not
+ * match the old file's NAME.network.d/ (their [Match] lines are left out: the new file has
+ * its own). */
+static int append_dropins(const struct nd_file *f, char **text)
+{
+	for (size_t k = 0; k < f->n_dropins; k++) {
+		_cleanup_free_ char *body = NULL;
+		char *joined;
+		int r;
+
+		r = replace_match(&f->dropins[k], "", &body);
+		if (r < 0)
+			return r;
+		if (asprintf(&joined, "%s\n# From the drop-in %s:\n%s", *text, f->dropins[k].path, body) < 0)
+			return -ENOMEM;
+		free(*text);
+		*text = joined;
+	}
+	return 0;
+}
+
 static int networkd_plan(const char *root, const struct netcfg_iface *m, const struct netcfg_nic *from,
 			 const struct netcfg_nic *to, enum netcfg_mode mode, struct netcfg_plan *p,
 			 struct netcfg_error *err)
@@ -498,6 +503,8 @@ static int networkd_plan(const char *root, const struct netcfg_iface *m, const s
 	_cleanup_free_ char *target_mac = NULL, *match = NULL, *text = NULL, *path = NULL;
 	const char *target = nc_target_name(from, to, mode);
 	struct netcfg_nic future = { .name = target, .driver = "vmxnet3" };
+	_cleanup_free_ char *future_path = NULL;
+	struct nd_link future_link = { .nic = &future };
 	const struct nc_ini_entry *dummy;
 	struct nd_file f = {};
 	const char *base;
@@ -508,6 +515,8 @@ static int networkd_plan(const char *root, const struct netcfg_iface *m, const s
 	if (to->mac && (r = netcfg_parse_mac(to->mac, &target_mac)) < 0)
 		return r;
 	future.mac = target_mac;
+	if (nd_link_path(root, to->name, &future_path) >= 0)
+		future_link.path = future_path;
 	r = nd_model(root, from, &f, &pattern, &again, err);
 	if (r < 0)
 		return r;
@@ -524,7 +533,7 @@ static int networkd_plan(const char *root, const struct netcfg_iface *m, const s
 	{
 		bool pat2;
 
-		still = nd_match(&f, &future, &pat2, &dummy) > 0;
+		still = nd_match(&f, &future_link, &pat2, &dummy) > 0;
 	}
 	if (still) {
 		if (mode == NETCFG_SIDE_BY_SIDE)
@@ -543,6 +552,8 @@ static int networkd_plan(const char *root, const struct netcfg_iface *m, const s
 		goto out;
 	}
 	r = replace_match(&f, match, &text);
+	if (r >= 0)
+		r = append_dropins(&f, &text);
 	if (r < 0)
 		goto out;
 	base = strrchr(f.path, '/') + 1;

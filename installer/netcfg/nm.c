@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * NetworkManager keyfiles: /etc/NetworkManager/system-connections/<name>.nmconnection. A
- * connection configures the NIC when its type is ethernet and its [connection] interface-name
- * or [ethernet] mac-address names it (and autoconnect is not false), unless
+ * NetworkManager keyfiles: <name>.nmconnection in /run, /etc and /usr/lib
+ * .../NetworkManager/system-connections (for one uuid the first of these wins). A
+ * connection configures the NIC when its type is ethernet and its [connection] interface-name,
+ * [ethernet] mac-address or [match] interface-name/driver lists fit it (and autoconnect is not
+ * false; a [match] path= or kernel-command-line= is refused), unless
  * NetworkManager.conf (and conf.d) lists the NIC in [keyfile] unmanaged-devices. VLAN
  * connections whose [vlan] parent is the NIC's name or the connection's uuid ride along. The
  * plan copies each keyfile line by line, changing only what names the NIC (id, uuid,
@@ -17,10 +19,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include "lib/macro.h"
+#include "lib/path.h"
 #include "lib/strv.h"
 #include "netcfg/internal.h"
+#include "system/nmconf.h"
 
 #define NM_DIR "/etc/NetworkManager/system-connections"
 
@@ -46,15 +51,55 @@ static void nm_set_done(struct nm_set *s)
 	*s = (struct nm_set){};
 }
 
+/* Profiles live in /run (in memory), /etc and /usr/lib: for one uuid, the first of these
+ * wins; /etc/.../.nmmeta/UUID.nmmeta linking to /dev/null deletes a profile of /usr/lib. */
+static const char *const nm_dirs[] = { "/run/NetworkManager/system-connections", NM_DIR,
+				       "/usr/lib/NetworkManager/system-connections" };
+
+static bool nm_tombstoned(const char *root, const char *uuid)
+{
+	_cleanup_free_ char *dir = NULL, *link = NULL;
+	char target[16];
+	ssize_t n;
+
+	if (!uuid || strchr(uuid, '/') || path_chase(root, NM_DIR "/.nmmeta", 0, &dir) < 0 ||
+	    asprintf(&link, "%s/%s.nmmeta", dir, uuid) < 0)
+		return false;
+	n = readlink(link, target, sizeof(target) - 1);
+	if (n < 0)
+		return false;
+	target[n] = 0;
+	return streq(target, "/dev/null");
+}
+
+/* Whether an earlier profile has c's uuid (or a tombstone deletes it). */
+static bool nm_shadowed(const char *root, const struct nm_set *s, const struct nm_conn *c)
+{
+	const char *uuid = nc_ini_get(&c->ini, "connection", "uuid");
+
+	if (!uuid)
+		return false;
+	for (size_t k = 0; k < s->n; k++)
+		if (streq(nc_ini_get(&s->c[k].ini, "connection", "uuid"), uuid))
+			return true;
+	return strncmp(c->path, NM_DIR "/", sizeof(NM_DIR)) != 0 && nm_tombstoned(root, uuid);
+}
+
 static int nm_load(const char *root, struct nm_set *ret, struct netcfg_error *err)
 {
 	_cleanup_strv_free_ char **files = NULL;
 	struct nm_set s = {};
 	int r;
 
-	r = nc_list_dir(root, NM_DIR, ".nmconnection", &files);
-	if (r < 0)
-		return r;
+	for (size_t k = 0; k < ELEMENTSOF(nm_dirs); k++) {
+		_cleanup_strv_free_ char **l = NULL;
+
+		r = nc_list_dir(root, nm_dirs[k], ".nmconnection", &l);
+		for (char **f = l; r >= 0 && f && *f; f++)
+			r = strv_push(&files, *f);
+		if (r < 0)
+			return r;
+	}
 	for (char **f = files; f && *f; f++) {
 		struct nm_conn c = {};
 		struct nm_conn *nv;
@@ -66,6 +111,12 @@ static int nm_load(const char *root, struct nm_set *ret, struct netcfg_error *er
 		}
 		r = nc_ini_parse(*f, c.data, &c.ini, err);
 		c.path = strdup(*f);
+		if (r >= 0 && c.path && nm_shadowed(root, &s, &c)) {
+			free(c.data);
+			free(c.path);
+			nc_ini_done(&c.ini);
+			continue;
+		}
 		nv = r >= 0 && c.path ? realloc(s.c, sizeof(*nv) * (s.n + 1)) : NULL;
 		if (!nv) {
 			free(c.data);
@@ -108,109 +159,105 @@ static bool conn_autoconnect(const struct nm_conn *c)
 	return !(streq(a, "false") || streq(a, "no") || streq(a, "0"));
 }
 
-static bool conn_matches(const struct nm_conn *c, const struct netcfg_nic *nic)
+/*
+ * A [match] list (nm-settings(5), match.interface-name): globs, each optional ("|x", the
+ * default) or mandatory ("&x"); "!" inverts one ("!x" is "&!x"); every mandatory one must fit,
+ * and one optional one when there are any.
+ */
+static bool match_list_fits(const char *list, const char *value)
+{
+	_cleanup_strv_free_ char **items = NULL;
+	bool have_optional = false, optional_hit = false;
+
+	if (strv_split(list, ";,", &items) < 0)
+		return false;
+	for (char **i = items; *i; i++) {
+		const char *e = nc_strip(*i);
+		bool mandatory = *e == '&', explicit_optional = *e == '|', invert, hit;
+
+		e += mandatory || explicit_optional;
+		invert = *e == '!';
+		e += invert;
+		mandatory |= invert && !explicit_optional;
+		e += *e == '\\';
+		hit = value && fnmatch(e, value, 0) == 0;
+		if (invert)
+			hit = !hit;
+		if (mandatory && !hit)
+			return false;
+		if (!mandatory)
+			have_optional = true, optional_hit |= hit;
+	}
+	return !have_optional || optional_hit;
+}
+
+/* Whether the connection is for nic: 1 or 0; *ret_unknown: a [match] key it also has that
+ * cannot be told offline (path, kernel-command-line), which the caller refuses. */
+static bool conn_matches(const struct nm_conn *c, const struct netcfg_nic *nic,
+			 const struct nc_ini_entry **ret_unknown)
 {
 	const char *ifname = nc_ini_get(&c->ini, "connection", "interface-name");
 	const char *mac = eth_get(c, "mac-address");
+	const char *m_ifname = nc_ini_get(&c->ini, "match", "interface-name");
+	const char *m_driver = nc_ini_get(&c->ini, "match", "driver");
 
+	*ret_unknown = NULL;
 	if (!streq(conn_type(c), "ethernet"))
 		return false;
 	if (ifname && !streq(ifname, nic->name))
 		return false;
 	if (mac && !nc_mac_matches(mac, nic))
 		return false;
-	return ifname || mac;
+	if ((m_ifname && !match_list_fits(m_ifname, nic->name)) || (m_driver && !match_list_fits(m_driver, nic->driver)))
+		return false;
+	*ret_unknown = nc_ini_find(&c->ini, "match", "path") ?: nc_ini_find(&c->ini, "match", "kernel-command-line");
+	return ifname || mac || m_ifname || m_driver || *ret_unknown;
 }
 
-/* The last value of [section] key in NetworkManager.conf and conf.d, or NULL in *ret. */
-static int nm_conf_get(const char *root, const char *section, const char *key, char **ret, struct netcfg_error *err)
+/* NetworkManager's configuration, by the reader detect uses too (system/nmconf.h). */
+static int nm_conf_load(const char *root, struct nmconf *ret, struct netcfg_error *err)
 {
-	static const char *const dirs[] = { "/usr/lib/NetworkManager/conf.d", "/etc/NetworkManager/conf.d",
-					    "/run/NetworkManager/conf.d" };
-	_cleanup_strv_free_ char **files = NULL;
-	_cleanup_free_ char *value = NULL;
+	_cleanup_free_ char *bad = NULL;
+	unsigned line = 0;
 	int r;
 
-	if (nc_exists(root, "/etc/NetworkManager/NetworkManager.conf") &&
-	    strv_push(&files, "/etc/NetworkManager/NetworkManager.conf") < 0)
-		return -ENOMEM;
-	for (size_t k = 0; k < ELEMENTSOF(dirs); k++) {
-		_cleanup_strv_free_ char **l = NULL;
-
-		r = nc_list_dir(root, dirs[k], ".conf", &l);
-		if (r < 0)
-			return r;
-		for (char **f = l; f && *f; f++)
-			if (strv_push(&files, *f) < 0)
-				return -ENOMEM;
-	}
-	for (char **f = files; f && *f; f++) {
-		_cleanup_free_ char *data = NULL;
-		struct nc_ini ini;
-		const char *v;
-
-		r = nc_read_file(root, *f, &data);
-		if (r < 0)
-			return nc_error(err, *f, 0, r, "cannot read: %s", strerror(-r));
-		r = nc_ini_parse(*f, data, &ini, err);
-		if (r < 0)
-			return r;
-		v = nc_ini_get(&ini, section, key);
-		if (v) {
-			free(value);
-			value = strdup(v);
-			if (!value) {
-				nc_ini_done(&ini);
-				return -ENOMEM;
-			}
-		}
-		nc_ini_done(&ini);
-	}
-	*ret = TAKE_PTR(value);
+	r = nmconf_load(root, ret, &bad, &line);
+	if (r == -EBADMSG)
+		return nc_bad(err, bad, line, "not a comment, a [section] or key=value");
+	if (r < 0)
+		return nc_error(err, bad, 0, r, "cannot read: %s", strerror(-r));
 	return 0;
 }
 
 bool nc_nm_manages_ifupdown(const char *root)
 {
-	_cleanup_free_ char *plugins = NULL, *managed = NULL;
-	_cleanup_strv_free_ char **l = NULL;
+	struct nmconf c = {};
+	const char *managed;
+	bool r;
 
-	if (!nc_unit_enabled(root, "NetworkManager.service"))
+	if (!nc_unit_enabled(root, "NetworkManager.service") || nm_conf_load(root, &c, NULL) < 0)
 		return false;
-	if (nm_conf_get(root, "main", "plugins", &plugins, NULL) < 0 || !plugins ||
-	    strv_split(plugins, ",; ", &l) < 0 || !strv_contains(l, "ifupdown"))
-		return false;
-	if (nm_conf_get(root, "ifupdown", "managed", &managed, NULL) < 0)
-		return false;
-	return streq(managed, "true") || streq(managed, "yes") || streq(managed, "1");
+	managed = nmconf_get(&c, "ifupdown", "managed");
+	r = nmconf_list_contains(&c, "main", "plugins", "ifupdown") &&
+	    (streq(managed, "true") || streq(managed, "yes") || streq(managed, "1"));
+	nmconf_done(&c);
+	return r;
 }
 
 /* NetworkManager.conf and conf.d: is the NIC listed in unmanaged-devices? */
 static int nm_unmanaged(const char *root, const struct netcfg_nic *nic, bool *ret, struct netcfg_error *err)
 {
-	_cleanup_free_ char *spec = NULL;
+	const struct nmconf_device dev = { .ifname = nic->name, .mac = nic->mac,
+					   .permanent_mac = nic->permanent_mac, .driver = nic->driver,
+					   .type = "ethernet" };
+	struct nmconf c = {};
 	int r;
 
-	r = nm_conf_get(root, "keyfile", "unmanaged-devices", &spec, err);
+	r = nm_conf_load(root, &c, err);
 	if (r < 0)
 		return r;
-	*ret = false;
-	if (spec) {
-		_cleanup_strv_free_ char **items = NULL;
-
-		r = strv_split(spec, ";,", &items);
-		if (r < 0)
-			return r;
-		for (char **i = items; *i; i++) {
-			const char *s = nc_strip(*i);
-
-			if ((strncmp(s, "interface-name:", 15) == 0 && nic->name && fnmatch(s + 15, nic->name, 0) == 0) ||
-			    (strncmp(s, "mac:", 4) == 0 && nc_mac_matches(s + 4, nic)) ||
-			    (strncmp(s, "driver:", 7) == 0 && nic->driver && fnmatch(s + 7, nic->driver, 0) == 0) ||
-			    streq(s, "*"))
-				*ret = true;
-		}
-	}
+	*ret = nmconf_unmanaged(&c, &dev);
+	nmconf_done(&c);
 	return 0;
 }
 
@@ -361,8 +408,18 @@ static int nm_model(const struct nm_set *s, const struct netcfg_nic *nic, struct
 	int r;
 
 	for (size_t k = 0; k < s->n; k++) {
-		if (!conn_matches(&s->c[k], nic) || !conn_autoconnect(&s->c[k]))
+		const struct nc_ini_entry *unknown;
+
+		if (!conn_matches(&s->c[k], nic, &unknown) || !conn_autoconnect(&s->c[k]))
 			continue;
+		if (unknown) {
+			if (!m && !(m = netcfg_iface_new()))
+				return -ENOMEM;
+			r = netcfg_iface_add_unsupported(m, s->c[k].path, unknown->line, "[match] %s=%s",
+							 unknown->key, unknown->value);
+			if (r < 0)
+				return r;
+		}
 		if (main == SIZE_MAX) {
 			main = k;
 			continue;
@@ -528,6 +585,7 @@ static int kf_set(struct nc_lines *l, const char *section, const char *key, cons
 struct conn_edit {
 	const char *id, *uuid, *ifname, *mac, *parent;
 	bool remove_mac, autoconnect_off;
+	bool drop_match; /* [match] interface-name/driver: interface-name= names the NIC now */
 };
 
 static int kf_edit(const struct nm_conn *c, const struct conn_edit *e, char **ret)
@@ -551,6 +609,10 @@ static int kf_edit(const struct nm_conn *c, const struct conn_edit *e, char **re
 		r = kf_set(&l, eth, "mac-address", e->mac);
 	if (r >= 0 && e->parent)
 		r = kf_set(&l, "vlan", "parent", e->parent);
+	if (r >= 0 && e->drop_match)
+		r = kf_set(&l, "match", "interface-name", NULL);
+	if (r >= 0 && e->drop_match)
+		r = kf_set(&l, "match", "driver", NULL);
 	if (r >= 0)
 		r = nc_lines_join(&l, ret);
 	nc_lines_done(&l);
@@ -587,7 +649,7 @@ static int nm_plan(const char *root, const struct netcfg_iface *m, const struct 
 	if (mode == NETCFG_REPLACE) {
 		/* The same connections, edited in place: the name is pinned, the MAC kept or dropped. */
 		struct conn_edit e = { .ifname = target, .mac = keep_mac ? target_mac : NULL,
-				       .remove_mac = m->match_mac && !keep_mac };
+				       .remove_mac = m->match_mac && !keep_mac, .drop_match = true };
 		_cleanup_free_ char *text = NULL;
 
 		r = nc_plan_pin_name(p, to, target);
@@ -613,7 +675,8 @@ static int nm_plan(const char *root, const struct netcfg_iface *m, const struct 
 	derive_uuid(old_uuid, target, new_uuid);
 	{
 		struct conn_edit e = { .id = target, .uuid = new_uuid, .ifname = target,
-				       .mac = keep_mac ? target_mac : NULL, .remove_mac = m->match_mac && !keep_mac };
+				       .mac = keep_mac ? target_mac : NULL, .remove_mac = m->match_mac && !keep_mac,
+				       .drop_match = true };
 		struct conn_edit off = { .autoconnect_off = true };
 		_cleanup_free_ char *text = NULL, *old = NULL, *path = NULL;
 

@@ -108,9 +108,62 @@ int nc_list_dir(const char *root, const char *dir, const char *suffix, char ***r
 	return 0;
 }
 
+int nc_conf_files(const char *root, const char *const *dirs, size_t n_dirs, const char *sub,
+		  const char *suffix, char ***ret)
+{
+	_cleanup_strv_free_ char **chosen = NULL;
+	int r;
+
+	for (size_t k = 0; k < n_dirs; k++) {
+		_cleanup_strv_free_ char **files = NULL;
+		_cleanup_free_ char *dir = NULL;
+
+		if (asprintf(&dir, "%s%s", dirs[k], sub ?: "") < 0)
+			return -ENOMEM;
+		r = nc_list_dir(root, dir, suffix, &files);
+		if (r < 0)
+			return r;
+		for (char **f = files; f && *f; f++) {
+			bool seen = false;
+
+			for (char **c = chosen; c && *c && !seen; c++)
+				seen = streq(strrchr(*c, '/'), strrchr(*f, '/'));
+			if (!seen && strv_push(&chosen, *f) < 0)
+				return -ENOMEM;
+		}
+	}
+	if (chosen)
+		qsort(chosen, strv_length(chosen), sizeof(char *), cmp_basename);
+	*ret = TAKE_PTR(chosen);
+	return 0;
+}
+
+int nc_plan_nmcli_devices(struct netcfg_plan *p, const char *reload_reason, const char *from,
+			  const char *target)
+{
+	int r;
+
+	r = nc_plan_command(p, false, reload_reason,
+			    (const char *const[]){ "nmcli", "connection", "reload", NULL },
+			    (const char *const[]){ "nmcli", "connection", "reload", NULL });
+	if (r >= 0)
+		r = nc_plan_command(p, false, "take the E1000 down",
+				    (const char *const[]){ "nmcli", "device", "disconnect", from, NULL },
+				    (const char *const[]){ "nmcli", "device", "connect", from, NULL });
+	if (r >= 0)
+		r = nc_plan_command(p, false, "bring the VMXNET3 NIC up",
+				    (const char *const[]){ "nmcli", "device", "connect", target, NULL },
+				    (const char *const[]){ "nmcli", "device", "disconnect", target, NULL });
+	return r;
+}
+
 bool nc_unit_enabled(const char *root, const char *unit)
 {
-	return service_is_enabled(root, unit);
+	enum service_state st;
+
+	if (service_state(root, unit, &st) < 0)
+		return false;
+	return st == SERVICE_ENABLED || (st == SERVICE_DISABLED && nc_unit_preset_enabled(root, unit));
 }
 
 const char *nc_os_family(const char *root)

@@ -3,7 +3,8 @@
  * os-release(5) and the legacy release files. The os-release grammar: KEY=VALUE per line,
  * where VALUE is made of unquoted text, '...' (literal) and "..." (with \" \\ \$ \` escapes)
  * parts, read as systemd reads it (nothing expanded, unquoted inner blanks kept); comments
- * start with '#'. A line that is not an assignment, an open quote or NUL bytes are malformed
+ * start with '#'. A line that is not an assignment or opens a quote it does not close is
+ * skipped and listed, as systemd skips it; NUL bytes, or no assignment at all, are malformed
  * and reported with their line.
  */
 #include <ctype.h>
@@ -103,6 +104,7 @@ void distro_done(struct distro *d)
 	free(d->pretty_name);
 	free(d->name);
 	free(d->source);
+	free(d->skipped_lines);
 	memset(d, 0, sizeof(*d));
 }
 
@@ -138,14 +140,33 @@ static bool is_key_char(char c)
 	return is_key_start(c) || (c >= '0' && c <= '9');
 }
 
+/* The lines an os-release reader skipped, as systemd's does (it ignores what is not an
+ * assignment), and how many assignments it read. */
+struct skips {
+	unsigned *lines;
+	size_t n, n_assigned;
+};
+
+static int skips_add(struct skips *s, unsigned line)
+{
+	unsigned *nv = realloc(s->lines, sizeof(*nv) * (s->n + 1));
+
+	if (!nv)
+		return -ENOMEM;
+	nv[s->n++] = line;
+	s->lines = nv;
+	return 0;
+}
+
 /*
  * Calls cb(key, value) for each assignment in data. Returns 0, -EBADMSG (with *ret_line), or
- * what cb returned when negative.
+ * what cb returned when negative. With skips, a line that is not an assignment (or opens a
+ * quote it does not close) is recorded there and skipped instead; NUL bytes stay an error.
  */
 typedef int (*assign_cb)(const char *key, const char *value, void *userdata);
 
 static int parse_assignments(const char *data, size_t size, assign_cb cb, void *userdata,
-			     unsigned *ret_line)
+			     struct skips *skips, unsigned *ret_line)
 {
 	const char *p = data, *end = data + size;
 	unsigned line = 1;
@@ -220,7 +241,7 @@ static int parse_assignments(const char *data, size_t size, assign_cb cb, void *
 							goto nomem;
 					}
 					if (p >= end)
-						goto bad_val;
+						goto bad;
 					p++;
 					keep = val.n;
 				} else if (*p == '"') {
@@ -242,12 +263,12 @@ static int parse_assignments(const char *data, size_t size, assign_cb cb, void *
 							goto nomem;
 					}
 					if (p >= end)
-						goto bad_val;
+						goto bad;
 					p++;
 					keep = val.n;
 				} else if (*p == '\\') {
 					if (p + 1 >= end || p[1] == '\n')
-						goto bad_val;
+						goto bad;
 					if (buf_put(&val, p[1]) < 0)
 						goto nomem;
 					p += 2;
@@ -273,21 +294,28 @@ static int parse_assignments(const char *data, size_t size, assign_cb cb, void *
 		free(val.s);
 		if (r < 0)
 			return r;
+		if (skips)
+			skips->n_assigned++;
 		continue;
 
 	nomem:
 		free(val.s);
 		return -ENOMEM;
-	bad_val:
+	bad:
 		free(val.s);
-		line = start_line;
-		goto bad;
+		if (!skips) {
+			*ret_line = start_line;
+			return -EBADMSG;
+		}
+		r = skips_add(skips, start_line);
+		if (r < 0)
+			return r;
+		/* Resume on the line after the one that started it. */
+		p = memchr(k, '\n', (size_t)(end - k));
+		p = p ? p + 1 : end;
+		line = start_line + 1;
 	}
 	return 0;
-
-bad:
-	*ret_line = line;
-	return -EBADMSG;
 }
 
 static int set_string(char **field, const char *value)
@@ -331,8 +359,16 @@ int os_release_parse(const char *data, size_t size, struct distro *ret, unsigned
 	unsigned line = 0;
 	int r;
 
-	r = parse_assignments(data, size, os_release_assign, &d, &line);
+	struct skips skips = {};
+
+	r = parse_assignments(data, size, os_release_assign, &d, &skips, &line);
+	if (r >= 0 && skips.n > 0 && skips.n_assigned == 0) {
+		/* Not one assignment: not an os-release file at all. */
+		line = skips.lines[0];
+		r = -EBADMSG;
+	}
 	if (r < 0) {
+		free(skips.lines);
 		distro_done(&d);
 		if (r == -EBADMSG && ret_line)
 			*ret_line = line;
@@ -358,6 +394,9 @@ int os_release_parse(const char *data, size_t size, struct distro *ret, unsigned
 	free(ret->version_id);
 	free(ret->pretty_name);
 	free(ret->name);
+	free(ret->skipped_lines);
+	ret->skipped_lines = skips.lines;
+	ret->n_skipped = skips.n;
 	ret->id = d.id;
 	ret->id_like = d.id_like;
 	ret->version_id = d.version_id;
@@ -458,7 +497,7 @@ static int parse_legacy(const char *path, const char *text, size_t size, struct 
 	}
 	if (streq(path, "/etc/lsb-release")) {
 		struct lsb l = {};
-		int r = parse_assignments(text, size, lsb_assign, &l, ret_line);
+		int r = parse_assignments(text, size, lsb_assign, &l, NULL, ret_line);
 
 		if (r >= 0 && (!l.id || !*l.id)) {
 			*ret_line = 0;

@@ -27,6 +27,9 @@ struct distro {
 	enum distro_family family;
 	char *source;      /* the file it came from, as a path inside the root ("/etc/os-release",
 			    * "/usr/lib/os-release", "/etc/redhat-release", ...), NULL: none found */
+	unsigned *skipped_lines; /* lines of source that are not assignments, skipped as systemd
+				  * skips them (the caller warns: source:line) */
+	size_t n_skipped;
 };
 
 /*
@@ -40,13 +43,17 @@ struct distro {
  */
 int distro_detect(const char *root, struct distro *ret, char **ret_bad_file, unsigned *ret_bad_line);
 void distro_done(struct distro *d);
+/* Warns "FILE:LINE: not an assignment, ignored" for each line detect skipped (distro_log.c). */
+void distro_log_skipped(const struct distro *d);
 
 /*
  * Parses os-release text (shell-style assignments: quoting with '' and "", backslash escapes
- * of $ " \ ` inside double quotes, comments, blank lines). Unknown keys are ignored. Returns 0,
- * or -EBADMSG with *ret_line set to the first line that is not an assignment (NUL bytes in the
- * data are malformed input). Fills id, id_like, version_id, pretty_name, name of *ret (family
- * and source are left alone); *ret is untouched on failure.
+ * of $ " \ ` inside double quotes, comments, blank lines, CRLF line ends). Unknown keys are
+ * ignored; a line that is not an assignment (or opens a quote it does not close) is skipped
+ * and listed in skipped_lines. Returns 0, or -EBADMSG with *ret_line set: NUL bytes in the data
+ * (their line), or not one assignment among lines that are not (the first of them). Fills
+ * id, id_like, version_id, pretty_name, name, skipped_lines of *ret (family and source are
+ * left alone); *ret is untouched on failure.
  */
 int os_release_parse(const char *data, size_t size, struct distro *ret, unsigned *ret_line);
 

@@ -13,6 +13,7 @@
 #include "lib/path.h"
 #include "lib/strv.h"
 #include "system/manager.h"
+#include "system/nmconf.h"
 #include "system/service.h"
 
 #define MANAGER_TIMEOUT_SEC 5
@@ -239,122 +240,25 @@ static bool ifcfg_says_unmanaged(const char *root, const char *file)
 	return unmanaged;
 }
 
-struct nm_conf {
-	char *plugins;   /* [main] plugins=, last one wins; NULL: the build's default */
-	bool unmanaged;  /* [keyfile] unmanaged-devices names the interface */
-};
-
-static bool spec_names(const char *spec, const char *ifname, const char *mac)
-{
-	_cleanup_strv_free_ char **l = NULL;
-
-	if (strv_split(spec, ",;", &l) < 0)
-		return false;
-	for (char **e = l; *e; e++) {
-		char *v = *e;
-
-		v += strspn(v, " \t");
-		unquote(v);
-		if (streq(v, "*"))
-			return true;
-		if (strncmp(v, "interface-name:", 15) == 0 && ifname &&
-		    (streq(v + 15, ifname) || (v[15] == '=' && streq(v + 16, ifname))))
-			return true;
-		if (strncmp(v, "mac:", 4) == 0 && mac && !strcasecmp(v + 4, mac))
-			return true;
-	}
-	return false;
-}
-
-static void nm_conf_parse(const char *root, const char *path, const char *ifname,
-			  const char *mac, struct nm_conf *c)
-{
-	_cleanup_free_ char *text = read_in_root(root, path);
-	char section[64] = "";
-	char *line, *save = NULL;
-
-	for (line = text ? strtok_r(text, "\n", &save) : NULL; line;
-	     line = strtok_r(NULL, "\n", &save)) {
-		char *eq;
-
-		line += strspn(line, " \t");
-		if (*line == '#' || *line == ';' || !*line)
-			continue;
-		if (*line == '[') {
-			size_t n = strcspn(line + 1, "]");
-
-			snprintf(section, sizeof(section), "%.*s", (int)n, line + 1);
-			continue;
-		}
-		eq = strchr(line, '=');
-		if (!eq)
-			continue;
-		*eq = 0;
-		unquote(line);
-		if (streq(section, "main") && streq(line, "plugins")) {
-			free(c->plugins);
-			c->plugins = strdup(eq + 1);
-		} else if (streq(section, "keyfile") && streq(line, "unmanaged-devices")) {
-			c->unmanaged = spec_names(eq + 1, ifname, mac);
-		}
-	}
-}
-
-static int compare_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* conf.d directories in NetworkManager's order (/usr/lib, then /run, then /etc). */
-static void nm_conf_dir(const char *root, const char *dir, const char *ifname, const char *mac,
-			struct nm_conf *c)
-{
-	_cleanup_free_ char *host = NULL;
-	_cleanup_closedir_ DIR *d = NULL;
-	_cleanup_strv_free_ char **names = NULL;
-	struct dirent *de;
-	size_t n;
-
-	if (path_chase(root, dir, 0, &host) < 0)
-		return;
-	d = opendir(host);
-	if (!d)
-		return;
-	while ((de = readdir(d))) {
-		size_t l = strlen(de->d_name);
-
-		if (de->d_name[0] == '.' || l < 6 || strcmp(de->d_name + l - 5, ".conf") != 0)
-			continue;
-		if (strv_push(&names, de->d_name) < 0)
-			return;
-	}
-	n = strv_length(names);
-	if (n > 1)
-		qsort(names, n, sizeof(char *), compare_str);
-	for (size_t i = 0; i < n; i++) {
-		_cleanup_free_ char *p = path_join(dir, names[i]);
-
-		if (p)
-			nm_conf_parse(root, p, ifname, mac, c);
-	}
-}
-
 bool nm_manages_ifcfg(const char *root, const char *ifname, const char *mac,
 		      char *const *ifcfg_files)
 {
-	struct nm_conf c = {};
-	bool r;
+	const struct nmconf_device dev = { .ifname = ifname, .mac = mac, .type = "ethernet" };
+	struct nmconf c = {};
+	const char *plugins;
+	bool r, extends;
 
 	if (!service_is_enabled(root, "NetworkManager.service"))
 		return false;
 	for (char *const *f = ifcfg_files; f && *f; f++)
 		if (ifcfg_says_unmanaged(root, *f))
 			return false;
-	nm_conf_dir(root, "/usr/lib/NetworkManager/conf.d", ifname, mac, &c);
-	nm_conf_parse(root, "/etc/NetworkManager/NetworkManager.conf", ifname, mac, &c);
-	nm_conf_dir(root, "/run/NetworkManager/conf.d", ifname, mac, &c);
-	nm_conf_dir(root, "/etc/NetworkManager/conf.d", ifname, mac, &c);
-	r = !c.unmanaged && (!c.plugins || strstr(c.plugins, "ifcfg-rh"));
-	free(c.plugins);
+	if (nmconf_load(root, &c, NULL, NULL) < 0)
+		return false;
+	/* RHEL builds load ifcfg-rh by default: when no plugins= line replaces the default list */
+	plugins = nmconf_get_full(&c, "main", "plugins", &extends);
+	r = !nmconf_unmanaged(&c, &dev) &&
+	    (!plugins || extends || nmconf_list_contains(&c, "main", "plugins", "ifcfg-rh"));
+	nmconf_done(&c);
 	return r;
 }

@@ -13,6 +13,7 @@
 #include "lib/macro.h"
 #include "lib/strv.h"
 #include "system/nic.h"
+#include "system/rtnl.h"
 
 static inline void mnl_socket_closep(struct mnl_socket **s)
 {
@@ -22,7 +23,7 @@ static inline void mnl_socket_closep(struct mnl_socket **s)
 #define _cleanup_mnl_ _cleanup_(mnl_socket_closep)
 
 /* Sends the request in buf and feeds every reply to cb until the dump (or ack) ends. */
-static int rtnl_talk(struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
+int rtnl_talk(struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
 {
 	_cleanup_mnl_ struct mnl_socket *nl = NULL;
 	char buf[MNL_SOCKET_BUFFER_SIZE];

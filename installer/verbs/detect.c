@@ -110,6 +110,7 @@ static void detect_distro(struct detect *d)
 	int r;
 
 	r = distro_detect(d->root, &d->distro, &bad, &line);
+	distro_log_skipped(&d->distro);
 	if (r >= 0)
 		return;
 	detect_problem(d, bad, line, "cannot identify the distribution: %s", error_text(r));

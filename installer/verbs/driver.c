@@ -104,6 +104,7 @@ static int ctx_init(struct ctx *c, const struct vnic_args *args, bool default_al
 					root_label(c));
 		return r;
 	}
+	distro_log_skipped(&c->distro);
 	r = kernel_list_detect(c->root, &c->distro, &c->kernels);
 	if (r < 0)
 		return log_error_errno(r, "Failed to list the kernels under %s/lib/modules: %m",

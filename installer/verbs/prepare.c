@@ -656,6 +656,7 @@ static int detect(struct ctx *c)
 			return log_error_errno(r, "Failed to read %s: %m", bad);
 		return log_error_errno(r, "Failed to identify the system in %s: %m", c->where);
 	}
+	distro_log_skipped(&c->distro);
 	r = tools_detect(c->root, &c->distro, &c->tools);
 	if (r < 0)
 		return log_error_errno(r, "Failed to look for DKMS and the initramfs tool in %s: %m",

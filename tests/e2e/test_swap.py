@@ -206,3 +206,64 @@ def test_swap_with_driver_build(vm_factory, vnic_net):
     assert r.rc == 0, f"swap with the driver build failed:\n{r}"
     check_on_new(vm, vnic_net, "ifupdown-dhcp", "after the swap with the driver build")
     assert vm.sh("cat /sys/module/vmxnet3/version").strip() == VERSION
+
+
+SECOND = "10.78.0.50"      # the second address, in its own stanza
+ROUTED = "10.79.0.0/16"    # a static route through the second address's network
+ROUTER = "10.78.0.1"
+STANZAS = (
+    "source /etc/network/interfaces.d/*\n\nauto lo\niface lo inet loopback\n\n"
+    f"auto {OLD}\niface {OLD} inet static\n    address {STATIC}/24\n    gateway {GATEWAY}\n\n"
+    # DNS in the last inet stanza: resolvconf's hook replaces the ens3.inet record on each
+    # stanza's up, so in the first one it would be lost before the swap already
+    f"iface {OLD} inet static\n    address {SECOND}/24\n"
+    f"    up ip route add {ROUTED} via {ROUTER} dev {OLD}\n"
+    f"    down ip route del {ROUTED} via {ROUTER} dev {OLD}\n"
+    f"    dns-nameservers {GATEWAY}\n    dns-search vnic.test\n")
+
+
+def running_state(vm, ifc):
+    """The addresses, the route and the DNS that ifupdown (through resolvconf) gave ifc."""
+    addrs = vm.run(f"ip -4 -o addr show dev {ifc}").stdout
+    route = vm.run(f"ip -4 route show {ROUTED}").stdout
+    dns = vm.run(f"cat /run/resolvconf/interface/{ifc}.inet").stdout
+    return addrs, route, dns
+
+
+def check_stanzas(vm, ifc, when):
+    addrs, route, dns = running_state(vm, ifc)
+    for a in (STATIC, SECOND):
+        assert f" {a}/24 " in addrs, f"{when}: {a} is not on {ifc}:\n{addrs}"
+    assert f"via {ROUTER} dev {ifc}" in route, f"{when}: no route {ROUTED} on {ifc}:\n{route}"
+    assert f"nameserver {GATEWAY}" in dns and "search vnic.test" in dns, \
+        f"{when}: resolvconf has no DNS of {ifc}:\n{dns}\n" + \
+        vm.run("ls -l /run/resolvconf/interface").stdout
+    resolv = vm.sh("cat /etc/resolv.conf")
+    assert f"nameserver {GATEWAY}" in resolv and "vnic.test" in resolv, \
+        f"{when}: /etc/resolv.conf:\n{resolv}"
+
+
+def test_swap_ifupdown_stanzas(vm_factory, vnic_net):
+    """Issue 15: the E1000 has a second IPv4 address in a second 'iface ens3 inet static'
+    stanza (with a static route through it) and DNS; after the swap the VMXNET3 interface
+    runs with both addresses, the route and the DNS."""
+    if not VNIC.exists():
+        pytest.skip(f"{VNIC} is not built (make installer)")
+    vm = vm_factory("ifupdown", nics=[Nic("e1000", E1000_MAC, slot=3),
+                                      Nic("vmxnet3", VMX_MAC, slot=4)], memory=1024,
+                    timeout=900)
+    vm.copy_in(VNIC, GUEST_VNIC, mode=0o755)
+    vm.sh(f"ifdown --force {OLD} || true", timeout=120)
+    # resolv.conf as resolvconf's installation makes it (the image build keeps a plain file)
+    vm.sh("ln -sf ../run/resolvconf/resolv.conf /etc/resolv.conf")
+    vm.write_file("/etc/network/interfaces", STANZAS.encode(), mode=0o644)
+    vm.sh(f"ip addr flush dev {OLD}; ifup {OLD}", timeout=300)
+    check_stanzas(vm, OLD, "before")
+
+    r = vnic(vm, "swap --yes --no-driver --json")
+    print(r.stdout)
+    assert r.rc == 0, f"swap failed:\n{r}"
+    assert result_of(r)["outcome"] == "ok"
+    check_on_new(vm, vnic_net, "ifupdown", "after the swap")
+    check_stanzas(vm, NEW, "after the swap")
+    assert not has_address(vm, OLD, SECOND), f"{OLD} still has {SECOND}"

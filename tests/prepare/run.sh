@@ -134,10 +134,11 @@ for family in debian rhel; do
 	fi
 done
 
-# Bad input: a malformed os-release is named with its line, and nothing changes.
+# Bad input: a malformed os-release (not one assignment: lines that are not are skipped, as
+# systemd skips them, but here nothing is left) is named with its line, and nothing changes.
 r=$work/root-bad
 debian_root "$r"
-printf 'ID=debian\nVERSION_ID="12\n' >"$r/etc/os-release"
+printf '# merged by hand\n<<<<<<< ours\nID debian\n' >"$r/etc/os-release"
 before=$(snap "$r")
 out=$("$vnic" prepare --root "$r" --from ens33 --source "$top" 2>&1); rc=$?
 if [ $rc -ne 0 ] && grep -q "/etc/os-release:2" <<<"$out" && [ "$(snap "$r")" = "$before" ]; then

@@ -128,12 +128,47 @@ static void test_parse_malformed(void **state)
 {
 	static const char nul[] = "ID=x\nNAME=y\nVER\0SION=1\n";
 
-	parse_bad("ID=debian\nthis is not an assignment\n", 0, 2);
-	parse_bad("ID=\"unterminated\nVERSION=1\n", 0, 1);
+	struct distro d;
+
+	/* Not one assignment, or NUL bytes: malformed. */
 	parse_bad("1ID=x\n", 0, 1);
-	parse_bad("ID=x\n\nNAME='open\n", 0, 3);
+	parse_bad("garbage\n# and a comment\nmore garbage\n", 0, 1);
 	parse_bad(nul, sizeof(nul) - 1, 3);
 	parse_bad("ID=x\\", 0, 1);
+
+	/* Lines that are not assignments are skipped, as systemd skips them, and listed. */
+	parse_ok("ID=debian\nthis is not an assignment\n", &d);
+	assert_string_equal(d.id, "debian");
+	assert_int_equal(d.n_skipped, 1);
+	assert_int_equal(d.skipped_lines[0], 2);
+	distro_done(&d);
+	parse_ok("ID=\"unterminated\nVERSION_ID=1\n", &d);
+	assert_null(d.id);
+	assert_string_equal(d.version_id, "1");
+	assert_int_equal(d.n_skipped, 1);
+	assert_int_equal(d.skipped_lines[0], 1);
+	distro_done(&d);
+	parse_ok("ID=x\n\nNAME='open\n", &d);
+	assert_string_equal(d.id, "x");
+	assert_int_equal(d.n_skipped, 1);
+	assert_int_equal(d.skipped_lines[0], 3);
+	distro_done(&d);
+}
+
+/* Issue 15: CRLF line ends and one garbage line made the whole distribution unknown. */
+static void test_parse_crlf_garbage(void **state)
+{
+	struct distro d;
+
+	parse_ok("PRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\r\nNAME=\"Debian GNU/Linux\"\r\n"
+		 "VERSION_ID=\"12\"\r\n<<<<<<< HEAD\r\nID=debian\r\n=garbage\r\n", &d);
+	assert_string_equal(d.id, "debian");
+	assert_string_equal(d.version_id, "12");
+	assert_string_equal(d.pretty_name, "Debian GNU/Linux 12 (bookworm)");
+	assert_int_equal(d.n_skipped, 2);
+	assert_int_equal(d.skipped_lines[0], 4);
+	assert_int_equal(d.skipped_lines[1], 6);
+	distro_done(&d);
 }
 
 static void test_family(void **state)
@@ -314,9 +349,18 @@ static void test_bad_files_named(void **state)
 	char p[PATH_MAX * 2];
 
 	put("etc/os-release", "ID=x\n\x01\x02garbage\n");
+	assert_int_equal(distro_detect(root, &d, &bad, &line), 0);
+	assert_string_equal(d.id, "x");
+	assert_string_equal(d.source, "/etc/os-release");
+	assert_int_equal(d.n_skipped, 1);
+	assert_int_equal(d.skipped_lines[0], 2);
+	assert_null(bad);
+	distro_done(&d);
+
+	put("etc/os-release", "\x01\x02garbage\nmore\n");
 	assert_int_equal(distro_detect(root, &d, &bad, &line), -EBADMSG);
 	assert_string_equal(bad, "/etc/os-release");
-	assert_int_equal(line, 2);
+	assert_int_equal(line, 1);
 	assert_null(d.id);
 	free(bad);
 	bad = NULL;
@@ -382,6 +426,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse_quoting),
 		cmocka_unit_test(test_parse_malformed),
+		cmocka_unit_test(test_parse_crlf_garbage),
 		cmocka_unit_test(test_family),
 		cmocka_unit_test(test_version_major),
 		cmocka_unit_test_setup(test_relative_link_and_no_merge, setup),

@@ -3,6 +3,7 @@
 #include "sysroot.h"
 
 #include "system/manager.h"
+#include "system/nmconf.h"
 
 static char bin[PATH_MAX * 2];
 
@@ -133,6 +134,89 @@ static void test_nm_over_ifcfg(void **state)
 	assert_true(nm_manages_ifcfg(sysroot, "ens33", NULL, files));
 }
 
+/* Issue 15: one NetworkManager.conf reader, in NetworkManager's order, for detect and swap. */
+static bool unmanaged_ens33(void)
+{
+	const struct nmconf_device dev = { .ifname = "ens33", .mac = "00:0c:29:00:00:01",
+					   .driver = "e1000", .type = "ethernet" };
+	struct nmconf c = {};
+	bool r;
+
+	assert_int_equal(nmconf_load(sysroot, &c, NULL, NULL), 0);
+	r = nmconf_unmanaged(&c, &dev);
+	nmconf_done(&c);
+	return r;
+}
+
+static void test_nmconf_order(void **state)
+{
+	char *files[] = { "/etc/sysconfig/network-scripts/ifcfg-ens33", NULL };
+	char *bad = NULL;
+	unsigned line = 0;
+	struct nmconf c = {};
+
+	sysroot_put("etc/sysconfig/network-scripts/ifcfg-ens33", "DEVICE=ens33\n", 0644);
+	sysroot_put("usr/lib/systemd/system/NetworkManager.service", "[Unit]\n", 0644);
+	sysroot_link("etc/systemd/system/multi-user.target.wants/NetworkManager.service",
+		     "/usr/lib/systemd/system/NetworkManager.service");
+	/* /run's snippets come before NetworkManager.conf, which wins over them. */
+	sysroot_put("run/NetworkManager/conf.d/50-boot.conf",
+		    "[keyfile]\nunmanaged-devices=interface-name:ens33\n", 0644);
+	sysroot_put("etc/NetworkManager/NetworkManager.conf",
+		    "[main]\nplugins=keyfile\n\n[keyfile]\nunmanaged-devices=interface-name:ens99\n", 0644);
+	assert_false(unmanaged_ens33());
+	/* /usr/lib's 20-x.conf is shadowed by /etc's 20-x.conf of the same name. */
+	sysroot_put("usr/lib/NetworkManager/conf.d/20-x.conf", "[keyfile]\nunmanaged-devices=*\n", 0644);
+	sysroot_put("etc/NetworkManager/conf.d/20-x.conf", "# nothing\n", 0644);
+	assert_false(unmanaged_ens33());
+	/* plugins+= adds to the list: ifcfg-rh on, so NetworkManager runs the ifcfg file. */
+	assert_false(nm_manages_ifcfg(sysroot, "ens33", "00:0c:29:00:00:01", files));
+	sysroot_put("etc/NetworkManager/conf.d/30-ifcfg.conf", "[main]\nplugins+=ifcfg-rh\n", 0644);
+	assert_true(nm_manages_ifcfg(sysroot, "ens33", "00:0c:29:00:00:01", files));
+	/* plugins+= without a plugins= before it adds to the build's default list (RHEL's loads
+	 * ifcfg-rh); plugins-= takes it out again. */
+	sysroot_put("etc/NetworkManager/NetworkManager.conf",
+		    "[main]\n\n[keyfile]\nunmanaged-devices=interface-name:ens99\n", 0644);
+	sysroot_put("etc/NetworkManager/conf.d/30-ifcfg.conf", "[main]\nplugins+=foo\n", 0644);
+	assert_true(nm_manages_ifcfg(sysroot, "ens33", "00:0c:29:00:00:01", files));
+	sysroot_put("etc/NetworkManager/conf.d/30-ifcfg.conf",
+		    "[main]\nplugins=keyfile,ifcfg-rh\nplugins-=ifcfg-rh\n", 0644);
+	assert_false(nm_manages_ifcfg(sysroot, "ens33", "00:0c:29:00:00:01", files));
+	sysroot_put("etc/NetworkManager/conf.d/30-ifcfg.conf", "[main]\nplugins+=ifcfg-rh\n", 0644);
+	/* /etc's snippets come after NetworkManager.conf; detect says the same. */
+	sysroot_put("etc/NetworkManager/conf.d/40-lab.conf",
+		    "[keyfile]\nunmanaged-devices=interface-name:ens3*\n", 0644);
+	assert_true(unmanaged_ens33());
+	assert_false(nm_manages_ifcfg(sysroot, "ens33", "00:0c:29:00:00:01", files));
+	/* A malformed line is named. */
+	sysroot_put("etc/NetworkManager/conf.d/40-lab.conf", "[keyfile]\njunk\n", 0644);
+	assert_int_equal(nmconf_load(sysroot, &c, &bad, &line), -EBADMSG);
+	assert_string_equal(bad, "/etc/NetworkManager/conf.d/40-lab.conf");
+	assert_int_equal(line, 2);
+	free(bad);
+}
+
+static void test_nmconf_specs(void **state)
+{
+	const struct nmconf_device d = { .ifname = "ens33", .mac = "00:0c:29:00:00:01",
+					 .driver = "e1000", .type = "ethernet" };
+
+	assert_true(nmconf_spec_matches("*", &d));
+	assert_false(nmconf_spec_matches("*,except:interface-name:ens33", &d));
+	/* Ubuntu's 10-globally-managed-devices.conf */
+	assert_true(nmconf_spec_matches("*,except:type:wifi,except:type:gsm,except:type:cdma", &d));
+	assert_true(nmconf_spec_matches("except:type:wifi", &d));
+	assert_false(nmconf_spec_matches("except:type:ethernet", &d));
+	assert_true(nmconf_spec_matches("interface-name:ens3*", &d));
+	assert_false(nmconf_spec_matches("interface-name:=ens3*", &d));
+	assert_true(nmconf_spec_matches("interface-name:~ENS33", &d));
+	assert_true(nmconf_spec_matches("lo; mac:00-0C-29-00-00-01", &d));
+	assert_true(nmconf_spec_matches("00:0C:29:00:00:01", &d));
+	assert_true(nmconf_spec_matches("driver:e1000*", &d));
+	assert_false(nmconf_spec_matches("driver:vmxnet3,mac:00:0c:29:00:00:02", &d));
+	assert_false(nmconf_spec_matches("", &d));
+}
+
 static void test_parsers(void **state)
 {
 	char *file = (char *)"untouched";
@@ -166,6 +250,8 @@ int main(void)
 		cmocka_unit_test_setup(test_networkmanager, setup),
 		cmocka_unit_test_setup(test_netplan_generated, setup),
 		cmocka_unit_test_setup(test_nm_over_ifcfg, setup),
+		cmocka_unit_test_setup(test_nmconf_order, setup),
+		cmocka_unit_test(test_nmconf_specs),
 		cmocka_unit_test(test_parsers),
 	};
 

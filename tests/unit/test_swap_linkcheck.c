@@ -16,24 +16,10 @@
 #include <time.h>
 
 #include "lib/exec.h"
+#include "shell.h"
 #include "system/linkcheck.h"
 
 static char gwns[64];
-
-static int sh(const char *cmd)
-{
-	char *argv[] = { "sh", "-c", (char *)cmd, NULL };
-	struct exec_result res;
-	int r = exec_run(argv, &(struct exec_opts){ .merge_stderr = true }, &res);
-
-	if (r < 0)
-		return r;
-	if (!exec_succeeded(&res))
-		fprintf(stderr, "'%s' failed: %s\n", cmd, res.output ? res.output : "");
-	r = exec_succeeded(&res) ? 0 : -1;
-	exec_result_done(&res);
-	return r;
-}
 
 static int setup(void **state)
 {

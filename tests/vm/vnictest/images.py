@@ -59,7 +59,8 @@ IF0 = "ens3"   # the E1000 NIC at PCI slot 3 (Nic slot default for the first NIC
 
 BACKENDS = {
     "ifupdown": {
-        "packages": ["ifupdown", "isc-dhcp-client"],
+        # resolvconf: ifupdown applies dns-nameservers/dns-search only through it
+        "packages": ["ifupdown", "isc-dhcp-client", "resolvconf"],
         "files": {
             "/etc/network/interfaces": (
                 "source /etc/network/interfaces.d/*\n\nauto lo\niface lo inet loopback\n\n"

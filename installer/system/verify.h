@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * What runs on an interface, read from rtnetlink, to compare the VMXNET3 interface after a swap
+ * with what the E1000 had before it (issue 15, deliverable 3: a setting lost in the move is an
+ * outage no link check sees). Facts are text without the interface, so that two interfaces
+ * compare: "address 10.0.0.5/24", "route 10.99.0.0/16 via 10.20.0.1", "route 0.0.0.0/0 via
+ * 10.0.0.1 table 100". Counted: IPv4 addresses of global scope, static IPv6 addresses (SLAAC
+ * and DHCPv6 ones follow the MAC or the lease), and unicast routes through the interface that
+ * the configuration made (not the kernel's prefix routes, not the local table); metrics are
+ * left out (managers number them per interface). Nothing here prints.
+ */
+#pragma once
+
+struct net_state {
+	char **facts; /* sorted strv */
+};
+
+/* The facts of interface ifindex. Returns 0 or -errno (-ENODEV: no such interface). */
+int net_state_read(int ifindex, struct net_state *ret);
+void net_state_done(struct net_state *s);
+
+/* The facts of before that after lacks, sorted (an empty strv when none); 0 or -ENOMEM. */
+int net_state_missing(const struct net_state *before, const struct net_state *after, char ***ret);

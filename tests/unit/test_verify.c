@@ -1,0 +1,84 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * system/verify on two veth interfaces in a private network namespace (root only; skipped
+ * otherwise): the addresses and routes a configuration gave vd0, what vd1 lacks of them, and
+ * what is not counted (the kernel's prefix routes, link-local addresses, metrics).
+ */
+#include "unit.h"
+
+#include <net/if.h>
+#include <sched.h>
+
+#include "lib/exec.h"
+#include "shell.h"
+#include "lib/strv.h"
+#include "system/verify.h"
+
+static bool in_netns;
+
+static int setup(void **state)
+{
+	if (geteuid() != 0 || unshare(CLONE_NEWNET) < 0)
+		return 0; /* tests skip themselves */
+	if (sh("ip link add vd0 type veth peer name vp0 && ip link add vd1 type veth peer name vp1 && "
+	       "ip link set vp0 up && ip link set vp1 up && ip link set vd0 up && ip link set vd1 up && "
+	       "ip addr add 10.1.0.5/24 dev vd0 && ip addr add 10.2.0.5/24 dev vd0 && "
+	       "ip addr add 2001:db8::5/64 dev vd0 nodad && "
+	       "ip route add default via 10.1.0.1 dev vd0 && "
+	       "ip route add 10.99.0.0/16 via 10.2.0.1 dev vd0 && "
+	       "ip route add 10.50.0.0/16 via 10.1.0.1 dev vd0 table 100 && "
+	       "ip addr add 10.1.0.5/24 dev vd1 && ip addr add 2001:db8::5/64 dev vd1 nodad && "
+	       "ip route add default via 10.1.0.1 dev vd1 metric 200 && "
+	       "ip route add 10.50.0.0/16 via 10.1.0.1 dev vd1 table 100 metric 200") < 0)
+		return -1;
+	in_netns = true;
+	return 0;
+}
+
+static void test_facts_and_missing(void **state)
+{
+	struct net_state a = {}, b = {};
+	char **missing = NULL, **none = NULL;
+
+	if (!in_netns)
+		skip();
+	assert_int_equal(net_state_read((int)if_nametoindex("vd0"), &a), 0);
+	assert_int_equal(net_state_read((int)if_nametoindex("vd1"), &b), 0);
+	/* vd0: its addresses and the routes it was given, nothing of the kernel's own */
+	assert_int_equal(strv_length(a.facts), 6);
+	assert_string_equal(a.facts[0], "address 10.1.0.5/24");
+	assert_string_equal(a.facts[1], "address 10.2.0.5/24");
+	assert_string_equal(a.facts[2], "address 2001:db8::5/64");
+	assert_string_equal(a.facts[3], "route 0.0.0.0/0 via 10.1.0.1");
+	assert_string_equal(a.facts[4], "route 10.50.0.0/16 via 10.1.0.1 table 100");
+	assert_string_equal(a.facts[5], "route 10.99.0.0/16 via 10.2.0.1");
+	/* vd1 lacks the second address and the route through it; another metric is no difference */
+	assert_int_equal(net_state_missing(&a, &b, &missing), 0);
+	assert_int_equal(strv_length(missing), 2);
+	assert_string_equal(missing[0], "address 10.2.0.5/24");
+	assert_string_equal(missing[1], "route 10.99.0.0/16 via 10.2.0.1");
+	assert_int_equal(net_state_missing(&b, &a, &none), 0);
+	assert_int_equal(strv_length(none), 0);
+	strv_free(missing);
+	strv_free(none);
+	net_state_done(&a);
+	net_state_done(&b);
+}
+
+static void test_no_such_interface(void **state)
+{
+	struct net_state s = {};
+
+	assert_int_equal(net_state_read(99999, &s), -ENODEV);
+	assert_null(s.facts);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_facts_and_missing),
+		cmocka_unit_test(test_no_such_interface),
+	};
+
+	return cmocka_run_group_tests(tests, setup, NULL);
+}
