@@ -426,6 +426,7 @@ static const struct ethtool_ops vnx_ethtool_ops = {
 	.get_rxfh_indir_size	= vnx_get_rxfh_indir_size,
 	.get_rxfh		= vnx_get_rxfh,
 	.set_rxfh		= vnx_set_rxfh,
+	.get_ts_info		= ethtool_op_get_ts_info,
 };
 
 void vnx_ethtool_set_ops(struct net_device *dev)
