@@ -406,6 +406,60 @@ static int vnx_set_rxfh(struct net_device *dev, const u32 *indir, const u8 *key,
 }
 #endif
 
+/* ---- register dump (ethtool -d) ---------------------------------------- */
+
+/*
+ * Layout (version VNX_REGS_VERSION): the readable BAR1 registers and the
+ * driver's view of the device, then the device-visible memory as the
+ * device reads it: the shared area, the RSS configuration, and every queue
+ * descriptor slot. ICR is left out: reading it acknowledges an interrupt.
+ */
+#define VNX_REGS_VERSION	1
+
+enum vnx_regs_word {
+	VNX_REGW_VRRS,
+	VNX_REGW_UVRS,
+	VNX_REGW_MACL,
+	VNX_REGW_MACH,
+	VNX_REGW_REV,
+	VNX_REGW_NUM_TX,
+	VNX_REGW_NUM_RX,
+	VNX_REGW_UP,
+	VNX_REGW_NUM
+};
+
+#define VNX_REGS_QDESC_LEN	((VNX_MAX_TX_QUEUES + VNX_MAX_RX_QUEUES) * 256)
+
+static int vnx_get_regs_len(struct net_device *dev)
+{
+	return VNX_REGW_NUM * sizeof(u32) + sizeof(struct vnx_shared) +
+	       sizeof(struct vnx_rss_conf) + VNX_REGS_QDESC_LEN;
+}
+
+static void vnx_get_regs(struct net_device *dev, struct ethtool_regs *regs, void *p)
+{
+	struct vnx_adapter *a = netdev_priv(dev);
+	u32 *w = p;
+	u8 *b = p;
+
+	regs->version = VNX_REGS_VERSION;
+	memset(p, 0, vnx_get_regs_len(dev));
+	w[VNX_REGW_VRRS] = vnx_vd_read(a, VNX_VD_VRRS);
+	w[VNX_REGW_UVRS] = vnx_vd_read(a, VNX_VD_UVRS);
+	w[VNX_REGW_MACL] = vnx_vd_read(a, VNX_VD_MACL);
+	w[VNX_REGW_MACH] = vnx_vd_read(a, VNX_VD_MACH);
+	w[VNX_REGW_REV] = a->rev;
+	w[VNX_REGW_NUM_TX] = a->num_tx;
+	w[VNX_REGW_NUM_RX] = a->num_rx;
+	w[VNX_REGW_UP] = READ_ONCE(a->up);
+	b += VNX_REGW_NUM * sizeof(u32);
+	memcpy(b, a->shared, sizeof(struct vnx_shared));
+	b += sizeof(struct vnx_shared);
+	memcpy(b, a->rss, sizeof(struct vnx_rss_conf));
+	b += sizeof(struct vnx_rss_conf);
+	memcpy(b, a->qdesc, VNX_REGS_QDESC_LEN);
+}
+
 static const struct ethtool_ops vnx_ethtool_ops = {
 	.supported_coalesce_params = ETHTOOL_COALESCE_USE_ADAPTIVE,
 	.get_drvinfo		= vnx_get_drvinfo,
@@ -426,6 +480,8 @@ static const struct ethtool_ops vnx_ethtool_ops = {
 	.get_rxfh_indir_size	= vnx_get_rxfh_indir_size,
 	.get_rxfh		= vnx_get_rxfh,
 	.set_rxfh		= vnx_set_rxfh,
+	.get_regs_len		= vnx_get_regs_len,
+	.get_regs		= vnx_get_regs,
 	.get_ts_info		= ethtool_op_get_ts_info,
 };
 
