@@ -204,6 +204,8 @@ struct vnx_dev_stats {
 	u64 filter_cmds;	/* rx mode, multicast and VLAN filter commands */
 	u64 forced_closes;	/* failed re-opens that closed the interface */
 	u64 rss_cmds;		/* RSS table/key updates sent to a running device */
+	u64 suspends;
+	u64 resumes;
 };
 
 struct vnx_adapter {
@@ -269,6 +271,7 @@ struct vnx_adapter {
 
 /* adapter->state bits */
 #define VNX_STATE_REMOVING	0
+#define VNX_STATE_SUSPENDED	1	/* between PM suspend/freeze and resume/thaw */
 
 static inline u32 vnx_vd_read(struct vnx_adapter *a, u32 reg)
 {

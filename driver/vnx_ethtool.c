@@ -28,6 +28,8 @@ static const struct vnx_stat_desc vnx_dev_stat_descs[] = {
 	VNX_DEV_STAT(filter_cmds),
 	VNX_DEV_STAT(forced_closes),
 	VNX_DEV_STAT(rss_cmds),
+	VNX_DEV_STAT(suspends),
+	VNX_DEV_STAT(resumes),
 };
 
 static const struct vnx_stat_desc vnx_tx_stat_descs[] = {

@@ -930,7 +930,8 @@ static void vnx_reset_work(struct work_struct *work)
 	int err;
 
 	rtnl_lock();
-	if (netif_running(dev) && !test_bit(VNX_STATE_REMOVING, &a->state)) {
+	if (netif_running(dev) && !test_bit(VNX_STATE_REMOVING, &a->state) &&
+	    !test_bit(VNX_STATE_SUSPENDED, &a->state)) {
 		a->dstats.resets++;
 		netdev_warn(dev, "resetting the device\n");
 		vnx_down(a);
@@ -945,7 +946,7 @@ static void vnx_reset_work(struct work_struct *work)
 
 void vnx_reset_schedule(struct vnx_adapter *a)
 {
-	if (!test_bit(VNX_STATE_REMOVING, &a->state))
+	if (!test_bit(VNX_STATE_REMOVING, &a->state) && !test_bit(VNX_STATE_SUSPENDED, &a->state))
 		schedule_work(&a->reset_work);
 }
 
@@ -1301,6 +1302,61 @@ static void vnx_shutdown(struct pci_dev *pdev)
 	pci_disable_device(pdev);
 }
 
+/* ---- power management -------------------------------------------------- */
+
+/*
+ * Suspend, freeze (hibernation image), poweroff: stop the device as close
+ * does (quiesce, reset, rings and interrupts released) with the interface
+ * detached, so that nothing transmits, resets or polls until resume. The
+ * interrupt vectors stay allocated; the PCI core saves and restores their
+ * state with the config space.
+ */
+static int __maybe_unused vnx_pm_suspend(struct device *d)
+{
+	struct net_device *dev = dev_get_drvdata(d);
+	struct vnx_adapter *a = netdev_priv(dev);
+
+	set_bit(VNX_STATE_SUSPENDED, &a->state);
+	cancel_work_sync(&a->reset_work);
+	rtnl_lock();
+	netif_device_detach(dev);
+	vnx_down(a);
+	a->dstats.suspends++;
+	rtnl_unlock();
+	return 0;
+}
+
+/*
+ * Resume, thaw, restore: the device may have lost everything (power off,
+ * a hibernation image restored by another boot): choose the revision
+ * again and bring the interface back up from nothing, exactly as open
+ * does: shared area rewritten, rings rebuilt, device activated. A device
+ * that cannot be restarted leaves the interface closed, with the reason
+ * in the log; the system resumes anyway.
+ */
+static int __maybe_unused vnx_pm_resume(struct device *d)
+{
+	struct net_device *dev = dev_get_drvdata(d);
+	struct vnx_adapter *a = netdev_priv(dev);
+	int err;
+
+	rtnl_lock();
+	err = vnx_dev_negotiate(a);
+	if (!err)
+		vnx_mac_write(a, dev->dev_addr);
+	if (!err && netif_running(dev))
+		err = vnx_up(a);
+	netif_device_attach(dev);
+	clear_bit(VNX_STATE_SUSPENDED, &a->state);
+	a->dstats.resumes++;
+	if (err && netif_running(dev))
+		vnx_force_close(a, "resume", err);
+	rtnl_unlock();
+	return 0;
+}
+
+static SIMPLE_DEV_PM_OPS(vnx_pm_ops, vnx_pm_suspend, vnx_pm_resume);
+
 static const struct pci_device_id vnx_pci_ids[] = {
 	{ PCI_DEVICE(VNX_PCI_VENDOR, VNX_PCI_DEVICE) },
 	{ }
@@ -1313,6 +1369,7 @@ static struct pci_driver vnx_pci_driver = {
 	.probe		= vnx_probe,
 	.remove		= vnx_remove,
 	.shutdown	= vnx_shutdown,
+	.driver.pm	= &vnx_pm_ops,
 };
 
 module_pci_driver(vnx_pci_driver);
