@@ -35,6 +35,18 @@ def build_driver(kver, dest=None):
     return dest / "vmxnet3.ko"
 
 
+def build_helper(name):
+    """Build tests/driver/helpers/<name>.c as a static binary for the guest; return its path."""
+    src = ROOT / "tests" / "driver" / "helpers" / f"{name}.c"
+    out = ROOT / "build" / "driver-test" / "helpers" / name
+    out.parent.mkdir(parents=True, exist_ok=True)
+    r = subprocess.run(["gcc", "-Wall", "-Wextra", "-Werror", "-O2", "-static", "-o", str(out),
+                        str(src)], capture_output=True, text=True)
+    if r.returncode != 0:
+        raise RuntimeError(f"building {src} failed:\n{r.stderr}")
+    return out
+
+
 def source_blob():
     """The bytes the source port sends (deterministic, incompressible enough)."""
     out = bytearray()
