@@ -37,9 +37,8 @@ sys.path.insert(0, str(ROOT / "tests" / "driver"))
 
 from vnictest import VM, Network, Nic  # noqa: E402
 from vnictest.kernel import Kernel  # noqa: E402
-from vnictest.util import wait_until  # noqa: E402
 
-from drvutil import GATEWAY, version  # noqa: E402
+from drvutil import GATEWAY, sleep_s3, version  # noqa: E402
 
 MAC = "52:54:00:77:05:11"
 REVERSE_PORT = 5202
@@ -158,16 +157,8 @@ class Stress:
 
     def suspend_s3(self):
         """Suspend to RAM, woken through QMP; QEMU resets the device on wakeup."""
-        vm = self.vm
         self.counts["S3 suspend/resume"] += 1
-        vm.sh("rm -f /tmp/pm.rc; echo deep > /sys/power/mem_sleep; "
-              "(sleep 1; echo mem > /sys/power/state; echo $? > /tmp/pm.rc) >/dev/null 2>&1 &")
-        wait_until(lambda: vm.qmp.execute("query-status")["status"] == "suspended", 180,
-                   "the guest to enter S3")
-        vm.qmp.execute("system_wakeup")
-        vm.wait_for("[ -f /tmp/pm.rc ]", 180, "the guest to resume from S3")
-        if vm.sh("cat /tmp/pm.rc").strip() != "0":
-            raise Failure("suspend to RAM failed:\n" + vm.sh("dmesg | tail -40"))
+        sleep_s3(self.vm, timeout=180)
         self.not_up_without_rings("S3 resume")
 
     def reload(self):

@@ -47,6 +47,21 @@ def build_helper(name):
     return out
 
 
+def sleep_s3(vm, timeout=60):
+    """Suspend the guest to RAM (ACPI S3) and wake it through QMP system_wakeup; QEMU resets
+    every device on wakeup, so a driver must set its device up from nothing. Raises
+    AssertionError (with the guest's dmesg tail) when the suspend itself failed."""
+    from vnictest.util import wait_until
+    vm.sh("rm -f /tmp/pm.rc; echo deep > /sys/power/mem_sleep; "
+          "(sleep 1; echo mem > /sys/power/state; echo $? > /tmp/pm.rc) >/dev/null 2>&1 &")
+    wait_until(lambda: vm.qmp.execute("query-status")["status"] == "suspended", timeout,
+               "the guest to enter S3")
+    vm.qmp.execute("system_wakeup")
+    vm.wait_for("[ -f /tmp/pm.rc ]", timeout, "the guest to resume from S3")
+    if vm.sh("cat /tmp/pm.rc").strip() != "0":
+        raise AssertionError("suspend to RAM failed:\n" + vm.sh("dmesg | tail -40"))
+
+
 def source_blob():
     """The bytes the source port sends (deterministic, incompressible enough)."""
     out = bytearray()

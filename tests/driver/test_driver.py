@@ -15,10 +15,9 @@ import time
 import pytest
 
 from vnictest import Nic
-from vnictest.util import wait_until
 
 from drvutil import (GATEWAY, SINK_PORT, SOURCE_PORT, SOURCE_SIZE, dmesg_problems, iperf_mbps,
-                     start_data_server, version)
+                     sleep_s3, start_data_server, version)
 
 MAC = "52:54:00:77:01:11"
 PEER_MAC = "52:54:00:77:01:12"   # e1000 in a guest namespace: the VLAN peer (see test_vlan)
@@ -516,17 +515,6 @@ class TestDriver:
         assert rx[0] > 1000 and bad == 0, (rx, bad)
 
     # -- suspend and resume ------------------------------------------------------------------
-    def sleep_s3(self, vm):
-        """Suspend to RAM (ACPI S3) and wake through QMP. QEMU resets every device on wakeup,
-        so the driver must set the device up from nothing."""
-        vm.run("rm -f /tmp/pm.rc; echo deep > /sys/power/mem_sleep; "
-               "(sleep 1; echo mem > /sys/power/state; echo $? > /tmp/pm.rc) >/dev/null 2>&1 &")
-        wait_until(lambda: vm.qmp.execute("query-status")["status"] == "suspended", 60,
-                   "the guest to enter S3")
-        vm.qmp.execute("system_wakeup")
-        vm.wait_for("[ -f /tmp/pm.rc ]", 60, "the guest to resume from S3")
-        assert vm.sh("cat /tmp/pm.rc").strip() == "0", vm.sh("dmesg | tail -30")
-
     def sleep_s2idle(self, vm):
         """Suspend to idle (echo freeze > /sys/power/state), woken by the ACPI power button.
         QMP system_wakeup only wakes S3 and the guest's RTC alarm does not wake s2idle under
@@ -567,12 +555,12 @@ class TestDriver:
         before = Regs(vm, ifc).rss()
         n0 = (stat(vm, ifc, "suspends"), stat(vm, ifc, "resumes"))
         for i in range(2):
-            self.sleep_s3(vm)
+            sleep_s3(vm)
             self.traffic_ok(env, f"after S3 #{i + 1}")
         vm.sh(f"iperf3 -c {GATEWAY} -R -t 30 >/tmp/bg.log 2>&1 &")
         try:
             time.sleep(2)
-            self.sleep_s3(vm)
+            sleep_s3(vm)
         finally:
             vm.run("killall iperf3; sleep 1")
         self.traffic_ok(env, "after S3 under TCP")
