@@ -507,6 +507,13 @@ class TestDriver:
         assert "receive-hashing: off" in vm.sh(f"ethtool -k {ifc}")
         assert self.ping_ok(vm)
         vm.sh(f"ethtool -K {ifc} rxhash on")
+        # A feature change rewrites the device's feature word: RSS must stay in it.
+        vm.sh(f"ethtool -K {ifc} rx off")
+        try:
+            assert Regs(vm, ifc).shared(8 + 16, 8) & 0x3 == 0x2, "RSS lost by UPDATE_FEATURE"
+        finally:
+            vm.sh(f"ethtool -K {ifc} rx on lro on")
+        assert Regs(vm, ifc).shared(8 + 16, 8) & 0x3 == 0x3
         self.check_integrity(env, "rss, 4 rx queues")
         assert iperf(vm, reverse=True, extra="-P 4") > MIN_MBPS
         rx = [stat(vm, ifc, f"rx{q}_packets") for q in range(4)]
