@@ -134,6 +134,25 @@
 /* intr.intr_ctrl */
 #define VNX_INTR_CTRL_DISABLE_ALL	BIT(0)
 
+/* RSS configuration (rss_conf.pa points at a struct vnx_rss_conf). */
+#define VNX_RSS_CONF_VER	1
+#define VNX_RSS_HASH_IPV4	BIT(0)
+#define VNX_RSS_HASH_TCP_IPV4	BIT(1)
+#define VNX_RSS_HASH_IPV6	BIT(2)
+#define VNX_RSS_HASH_TCP_IPV6	BIT(3)
+#define VNX_RSS_FUNC_TOEPLITZ	1
+#define VNX_RSS_KEY_MAX		40
+#define VNX_RSS_INDIR_MAX	128
+#define VNX_RSS_KEY_SIZE	40	/* what we hand over */
+#define VNX_RSS_INDIR_SIZE	(4 * VNX_MAX_RX_QUEUES)
+
+/* Rx completion rss_type (w0 bits 29:26). */
+#define VNX_RCD_RSS_NONE	0
+#define VNX_RCD_RSS_IPV4	1
+#define VNX_RCD_RSS_TCP_IPV4	2
+#define VNX_RCD_RSS_IPV6	3
+#define VNX_RCD_RSS_TCP_IPV6	4
+
 /* ecr event bits */
 #define VNX_ECR_RQERR		BIT(0)
 #define VNX_ECR_TQERR		BIT(1)
@@ -196,6 +215,15 @@ struct vnx_shared {
 	struct vnx_var_conf plugin_conf;
 	__le32 ecr;
 	__le32 reserved[5];
+};
+
+struct vnx_rss_conf {
+	__le16 hash_type;
+	__le16 hash_func;
+	__le16 key_size;
+	__le16 indir_size;
+	u8 key[VNX_RSS_KEY_MAX];
+	u8 indir[VNX_RSS_INDIR_MAX];
 };
 
 /* Queue descriptors: 256 bytes each, all tx queues first, then all rx. */
@@ -390,6 +418,11 @@ static_assert(offsetof(struct vnx_shared, pm_conf) == 664);
 static_assert(offsetof(struct vnx_shared, plugin_conf) == 680);
 static_assert(offsetof(struct vnx_shared, ecr) == 696);
 static_assert(sizeof(struct vnx_shared) == 720);
+static_assert(sizeof(struct vnx_rss_conf) == 176);
+static_assert(offsetof(struct vnx_rss_conf, key) == 8);
+static_assert(offsetof(struct vnx_rss_conf, indir) == 48);
+static_assert(VNX_RSS_INDIR_SIZE <= VNX_RSS_INDIR_MAX);
+static_assert(VNX_RSS_KEY_SIZE <= VNX_RSS_KEY_MAX);
 static_assert(sizeof(struct vnx_queue_status) == 8);
 static_assert(sizeof(struct vnx_txq_ctrl) == 16);
 static_assert(sizeof(struct vnx_txq_conf) == 64);

@@ -155,6 +155,8 @@ struct vnx_rxq {
 	u32 comp_gen;
 	struct sk_buff *skb;	/* packet being assembled across completions */
 	bool discard;		/* drop completions up to the next eop */
+	u32 sop_w0;		/* first completion of that packet: RSS type */
+	u32 sop_hash;		/* and RSS hash */
 	struct napi_struct *napi;
 	struct vnx_rxq_desc *qd;
 	void __iomem *prod[2];
@@ -201,6 +203,9 @@ struct vnx_dev_stats {
 	u64 reset_failures;
 	u64 filter_cmds;	/* rx mode, multicast and VLAN filter commands */
 	u64 forced_closes;	/* failed re-opens that closed the interface */
+	u64 rss_cmds;		/* RSS table/key updates sent to a running device */
+	u64 suspends;
+	u64 resumes;
 };
 
 struct vnx_adapter {
@@ -218,6 +223,8 @@ struct vnx_adapter {
 	dma_addr_t qdesc_pa;
 	u8 *mf_table;
 	dma_addr_t mf_table_pa;
+	struct vnx_rss_conf *rss;	/* read by the device, written from rss_key/indir */
+	dma_addr_t rss_pa;
 
 	u32 rev;		/* negotiated device revision */
 	u8 perm_addr[ETH_ALEN];
@@ -238,6 +245,10 @@ struct vnx_adapter {
 	unsigned int num_vectors;
 	unsigned int event_vector;
 	struct vnx_vector vec[VNX_MAX_INTRS];
+
+	/* RSS: the driver's copy (ethtool -x/-X), handed over on activation. */
+	u8 rss_key[VNX_RSS_KEY_SIZE];
+	u8 rss_indir[VNX_RSS_INDIR_SIZE];
 
 	/* VLAN ids in use (for the device's filter table). */
 	unsigned long active_vlans[BITS_TO_LONGS(VLAN_N_VID)];
@@ -260,6 +271,7 @@ struct vnx_adapter {
 
 /* adapter->state bits */
 #define VNX_STATE_REMOVING	0
+#define VNX_STATE_SUSPENDED	1	/* between PM suspend/freeze and resume/thaw */
 
 static inline u32 vnx_vd_read(struct vnx_adapter *a, u32 reg)
 {
@@ -332,6 +344,13 @@ void vnx_rx_ring_conf(struct vnx_rxq *rxq);
 void vnx_rx_prod_kick(struct vnx_rxq *rxq, bool force);
 u32 vnx_rx_head_len(unsigned int mtu);
 int vnx_napi_poll(struct napi_struct *napi, int budget);
+
+/* vnx_rss.c: receive side scaling. */
+bool vnx_rss_active(const struct vnx_adapter *a);
+void vnx_rss_indir_check(struct vnx_adapter *a);
+void vnx_rss_conf_fill(struct vnx_adapter *a);
+void vnx_rss_apply(struct vnx_adapter *a);
+void vnx_rss_skb_hash(struct sk_buff *skb, u32 w0, u32 hash);
 
 /* vnx_ethtool.c */
 void vnx_ethtool_set_ops(struct net_device *dev);

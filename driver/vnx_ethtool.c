@@ -27,6 +27,9 @@ static const struct vnx_stat_desc vnx_dev_stat_descs[] = {
 	VNX_DEV_STAT(reset_failures),
 	VNX_DEV_STAT(filter_cmds),
 	VNX_DEV_STAT(forced_closes),
+	VNX_DEV_STAT(rss_cmds),
+	VNX_DEV_STAT(suspends),
+	VNX_DEV_STAT(resumes),
 };
 
 static const struct vnx_stat_desc vnx_tx_stat_descs[] = {
@@ -313,6 +316,152 @@ static int vnx_reset(struct net_device *dev, u32 *flags)
 	return 0;
 }
 
+/* ---- RSS (ethtool -x / -X) ------------------------------------------- */
+
+static int vnx_get_rxnfc(struct net_device *dev, struct ethtool_rxnfc *nfc, u32 *rules)
+{
+	struct vnx_adapter *a = netdev_priv(dev);
+
+	if (nfc->cmd != ETHTOOL_GRXRINGS)
+		return -EOPNOTSUPP;
+	nfc->data = a->num_rx;
+	return 0;
+}
+
+static u32 vnx_get_rxfh_key_size(struct net_device *dev)
+{
+	return VNX_RSS_KEY_SIZE;
+}
+
+static u32 vnx_get_rxfh_indir_size(struct net_device *dev)
+{
+	return VNX_RSS_INDIR_SIZE;
+}
+
+static void vnx_rss_get(struct vnx_adapter *a, u32 *indir, u8 *key, u8 *hfunc)
+{
+	unsigned int i;
+
+	if (hfunc)
+		*hfunc = ETH_RSS_HASH_TOP;
+	if (key)
+		memcpy(key, a->rss_key, VNX_RSS_KEY_SIZE);
+	if (indir)
+		for (i = 0; i < VNX_RSS_INDIR_SIZE; i++)
+			indir[i] = a->rss_indir[i];
+}
+
+/*
+ * The device hashes with Toeplitz only. The core has checked the key size
+ * and that every table entry names an existing rx queue. RTNL held.
+ */
+static int vnx_rss_set(struct vnx_adapter *a, const u32 *indir, const u8 *key, u8 hfunc)
+{
+	unsigned int i;
+
+	if (hfunc != ETH_RSS_HASH_NO_CHANGE && hfunc != ETH_RSS_HASH_TOP) {
+		netdev_info(a->netdev, "vmxnet3 hashes with Toeplitz only\n");
+		return -EOPNOTSUPP;
+	}
+	if (indir)
+		for (i = 0; i < VNX_RSS_INDIR_SIZE; i++)
+			if (indir[i] >= a->num_rx)
+				return -EINVAL;
+	if (key)
+		memcpy(a->rss_key, key, VNX_RSS_KEY_SIZE);
+	if (indir)
+		for (i = 0; i < VNX_RSS_INDIR_SIZE; i++)
+			a->rss_indir[i] = indir[i];
+	vnx_rss_apply(a);
+	return 0;
+}
+
+#ifdef VNX_HAVE_RXFH_PARAM
+static int vnx_get_rxfh(struct net_device *dev, struct ethtool_rxfh_param *p)
+{
+	vnx_rss_get(netdev_priv(dev), p->indir, p->key, &p->hfunc);
+	return 0;
+}
+
+static int vnx_set_rxfh(struct net_device *dev, struct ethtool_rxfh_param *p,
+			struct netlink_ext_ack *extack)
+{
+	if (p->rss_context) {
+		NL_SET_ERR_MSG(extack, "vmxnet3 has one RSS context");
+		return -EOPNOTSUPP;
+	}
+	if (p->hfunc != ETH_RSS_HASH_NO_CHANGE && p->hfunc != ETH_RSS_HASH_TOP)
+		NL_SET_ERR_MSG(extack, "vmxnet3 hashes with Toeplitz only");
+	return vnx_rss_set(netdev_priv(dev), p->indir, p->key, p->hfunc);
+}
+#else
+static int vnx_get_rxfh(struct net_device *dev, u32 *indir, u8 *key, u8 *hfunc)
+{
+	vnx_rss_get(netdev_priv(dev), indir, key, hfunc);
+	return 0;
+}
+
+static int vnx_set_rxfh(struct net_device *dev, const u32 *indir, const u8 *key,
+			const u8 hfunc)
+{
+	return vnx_rss_set(netdev_priv(dev), indir, key, hfunc);
+}
+#endif
+
+/* ---- register dump (ethtool -d) ---------------------------------------- */
+
+/*
+ * Layout (version VNX_REGS_VERSION): the readable BAR1 registers and the
+ * driver's view of the device, then the device-visible memory as the
+ * device reads it: the shared area, the RSS configuration, and every queue
+ * descriptor slot. ICR is left out: reading it acknowledges an interrupt.
+ */
+#define VNX_REGS_VERSION	1
+
+enum vnx_regs_word {
+	VNX_REGW_VRRS,
+	VNX_REGW_UVRS,
+	VNX_REGW_MACL,
+	VNX_REGW_MACH,
+	VNX_REGW_REV,
+	VNX_REGW_NUM_TX,
+	VNX_REGW_NUM_RX,
+	VNX_REGW_UP,
+	VNX_REGW_NUM
+};
+
+#define VNX_REGS_QDESC_LEN	((VNX_MAX_TX_QUEUES + VNX_MAX_RX_QUEUES) * 256)
+
+static int vnx_get_regs_len(struct net_device *dev)
+{
+	return VNX_REGW_NUM * sizeof(u32) + sizeof(struct vnx_shared) +
+	       sizeof(struct vnx_rss_conf) + VNX_REGS_QDESC_LEN;
+}
+
+static void vnx_get_regs(struct net_device *dev, struct ethtool_regs *regs, void *p)
+{
+	struct vnx_adapter *a = netdev_priv(dev);
+	u32 *w = p;
+	u8 *b = p;
+
+	regs->version = VNX_REGS_VERSION;
+	memset(p, 0, vnx_get_regs_len(dev));
+	w[VNX_REGW_VRRS] = vnx_vd_read(a, VNX_VD_VRRS);
+	w[VNX_REGW_UVRS] = vnx_vd_read(a, VNX_VD_UVRS);
+	w[VNX_REGW_MACL] = vnx_vd_read(a, VNX_VD_MACL);
+	w[VNX_REGW_MACH] = vnx_vd_read(a, VNX_VD_MACH);
+	w[VNX_REGW_REV] = a->rev;
+	w[VNX_REGW_NUM_TX] = a->num_tx;
+	w[VNX_REGW_NUM_RX] = a->num_rx;
+	w[VNX_REGW_UP] = READ_ONCE(a->up);
+	b += VNX_REGW_NUM * sizeof(u32);
+	memcpy(b, a->shared, sizeof(struct vnx_shared));
+	b += sizeof(struct vnx_shared);
+	memcpy(b, a->rss, sizeof(struct vnx_rss_conf));
+	b += sizeof(struct vnx_rss_conf);
+	memcpy(b, a->qdesc, VNX_REGS_QDESC_LEN);
+}
+
 static const struct ethtool_ops vnx_ethtool_ops = {
 	.supported_coalesce_params = ETHTOOL_COALESCE_USE_ADAPTIVE,
 	.get_drvinfo		= vnx_get_drvinfo,
@@ -328,6 +477,14 @@ static const struct ethtool_ops vnx_ethtool_ops = {
 	.get_strings		= vnx_get_strings,
 	.get_ethtool_stats	= vnx_get_ethtool_stats,
 	.reset			= vnx_reset,
+	.get_rxnfc		= vnx_get_rxnfc,
+	.get_rxfh_key_size	= vnx_get_rxfh_key_size,
+	.get_rxfh_indir_size	= vnx_get_rxfh_indir_size,
+	.get_rxfh		= vnx_get_rxfh,
+	.set_rxfh		= vnx_set_rxfh,
+	.get_regs_len		= vnx_get_regs_len,
+	.get_regs		= vnx_get_regs,
+	.get_ts_info		= ethtool_op_get_ts_info,
 };
 
 void vnx_ethtool_set_ops(struct net_device *dev)

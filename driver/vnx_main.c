@@ -31,10 +31,10 @@ static unsigned int tx_queues;
 module_param(tx_queues, uint, 0444);
 MODULE_PARM_DESC(tx_queues, "Tx queues, 1-8 (default 0: one per online CPU, at most 8)");
 
-static unsigned int rx_queues = 1;
+static unsigned int rx_queues;
 module_param(rx_queues, uint, 0444);
 MODULE_PARM_DESC(rx_queues,
-		 "Rx queues, 1-8 (default 1: without RSS the device delivers to queue 0 only)");
+		 "Rx queues, 1-8 (default 0: one per online CPU, at most 8; RSS spreads flows over them)");
 
 static unsigned int tx_ring_size = VNX_DEF_TX_RING;
 module_param(tx_ring_size, uint, 0444);
@@ -84,9 +84,9 @@ static unsigned int vnx_queue_param(struct vnx_adapter *a, const char *name, uns
 	return n;
 }
 
-static u64 vnx_upt_features(netdev_features_t features)
+static u64 vnx_upt_features(const struct vnx_adapter *a, netdev_features_t features)
 {
-	u64 upt = 0;
+	u64 upt = vnx_rss_active(a) ? VNX_UPT_F_RSS : 0;
 
 	if (features & NETIF_F_RXCSUM)
 		upt |= VNX_UPT_F_RXCSUM;
@@ -621,7 +621,7 @@ static void vnx_shared_fill(struct vnx_adapter *a)
 	sh->misc.drv_info.gos = cpu_to_le32(gos);
 	sh->misc.drv_info.rev_supported = cpu_to_le32(a->rev);
 	sh->misc.drv_info.upt_supported = cpu_to_le32(VNX_UPT_REV);
-	sh->misc.upt_features = cpu_to_le64(vnx_upt_features(dev->features));
+	sh->misc.upt_features = cpu_to_le64(vnx_upt_features(a, dev->features));
 	sh->misc.queue_desc_pa = cpu_to_le64(a->qdesc_pa);
 	sh->misc.queue_desc_len = cpu_to_le32((a->num_tx + a->num_rx) * 256);
 	sh->misc.mtu = cpu_to_le32(dev->mtu);
@@ -636,6 +636,7 @@ static void vnx_shared_fill(struct vnx_adapter *a)
 	vnx_mod_levels_fill(a);
 
 	sh->rx_filter.rx_mode = cpu_to_le32(VNX_RXM_UCAST | VNX_RXM_BCAST);
+	vnx_rss_conf_fill(a);
 }
 
 static void vnx_napi_setup(struct vnx_adapter *a)
@@ -854,6 +855,7 @@ static int vnx_channels_apply(struct vnx_adapter *a, unsigned int num_tx, unsign
 	err = vnx_intr_setup(a);
 	if (err)
 		return err;
+	vnx_rss_indir_check(a);
 	/* A fallback to MSI/INTx would leave 1/1 queues: not what was asked. */
 	if (a->num_tx != num_tx || a->num_rx != num_rx) {
 		netdev_err(a->netdev, "cannot get %u MSI-X vectors for %u tx / %u rx queues\n",
@@ -928,7 +930,8 @@ static void vnx_reset_work(struct work_struct *work)
 	int err;
 
 	rtnl_lock();
-	if (netif_running(dev) && !test_bit(VNX_STATE_REMOVING, &a->state)) {
+	if (netif_running(dev) && !test_bit(VNX_STATE_REMOVING, &a->state) &&
+	    !test_bit(VNX_STATE_SUSPENDED, &a->state)) {
 		a->dstats.resets++;
 		netdev_warn(dev, "resetting the device\n");
 		vnx_down(a);
@@ -943,7 +946,7 @@ static void vnx_reset_work(struct work_struct *work)
 
 void vnx_reset_schedule(struct vnx_adapter *a)
 {
-	if (!test_bit(VNX_STATE_REMOVING, &a->state))
+	if (!test_bit(VNX_STATE_REMOVING, &a->state) && !test_bit(VNX_STATE_SUSPENDED, &a->state))
 		schedule_work(&a->reset_work);
 }
 
@@ -984,7 +987,7 @@ static int vnx_set_features(struct net_device *dev, netdev_features_t features)
 	if (!a->up)
 		return 0;
 	if (changed & (NETIF_F_RXCSUM | NETIF_F_LRO | NETIF_F_HW_VLAN_CTAG_RX)) {
-		a->shared->misc.upt_features = cpu_to_le64(vnx_upt_features(features));
+		a->shared->misc.upt_features = cpu_to_le64(vnx_upt_features(a, features));
 		vnx_cmd_run(a, VNX_CMD_UPDATE_FEATURE);
 	}
 	if (changed & NETIF_F_HW_VLAN_CTAG_FILTER) {
@@ -1093,6 +1096,9 @@ static int vnx_shared_alloc(struct vnx_adapter *a)
 					 GFP_KERNEL);
 	if (!a->mf_table)
 		goto err;
+	a->rss = dma_alloc_coherent(dev, sizeof(*a->rss), &a->rss_pa, GFP_KERNEL);
+	if (!a->rss)
+		goto err;
 	return 0;
 err:
 	return -ENOMEM;
@@ -1102,6 +1108,8 @@ static void vnx_shared_free(struct vnx_adapter *a)
 {
 	struct device *dev = &a->pdev->dev;
 
+	if (a->rss)
+		dma_free_coherent(dev, sizeof(*a->rss), a->rss, a->rss_pa);
 	if (a->mf_table)
 		dma_free_coherent(dev, VNX_MF_TABLE_MAX * ETH_ALEN, a->mf_table, a->mf_table_pa);
 	if (a->qdesc)
@@ -1109,6 +1117,7 @@ static void vnx_shared_free(struct vnx_adapter *a)
 				  a->qdesc_pa);
 	if (a->shared)
 		dma_free_coherent(dev, sizeof(*a->shared), a->shared, a->shared_pa);
+	a->rss = NULL;
 	a->mf_table = NULL;
 	a->qdesc = NULL;
 	a->shared = NULL;
@@ -1128,7 +1137,7 @@ static void vnx_netdev_setup(struct vnx_adapter *a)
 	dev->hw_features = NETIF_F_SG | NETIF_F_IP_CSUM | NETIF_F_IPV6_CSUM |
 			   NETIF_F_TSO | NETIF_F_TSO6 | NETIF_F_RXCSUM | NETIF_F_LRO |
 			   NETIF_F_HW_VLAN_CTAG_TX | NETIF_F_HW_VLAN_CTAG_RX |
-			   NETIF_F_HW_VLAN_CTAG_FILTER | NETIF_F_HIGHDMA;
+			   NETIF_F_HW_VLAN_CTAG_FILTER | NETIF_F_HIGHDMA | NETIF_F_RXHASH;
 	dev->features = dev->hw_features;
 	dev->vlan_features = NETIF_F_SG | NETIF_F_IP_CSUM | NETIF_F_IPV6_CSUM |
 			     NETIF_F_TSO | NETIF_F_TSO6 | NETIF_F_HIGHDMA;
@@ -1207,7 +1216,8 @@ static int vnx_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 
 	a->num_tx = vnx_queue_param(a, "tx_queues", tx_queues ?: num_online_cpus(),
 				    VNX_MAX_TX_QUEUES, !tx_queues);
-	a->num_rx = vnx_queue_param(a, "rx_queues", rx_queues, VNX_MAX_RX_QUEUES, false);
+	a->num_rx = vnx_queue_param(a, "rx_queues", rx_queues ?: num_online_cpus(),
+				    VNX_MAX_RX_QUEUES, !rx_queues);
 	a->adaptive_coal = true;
 	a->tx_ring_size = vnx_ring_param(pdev, "tx_ring_size", tx_ring_size, VNX_DEF_TX_RING);
 	a->rx_ring_size[0] = vnx_ring_param(pdev, "rx_ring_size", rx_ring_size,
@@ -1220,6 +1230,8 @@ static int vnx_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 		goto err_free_shared;
 
 	vnx_netdev_setup(a);
+	netdev_rss_key_fill(a->rss_key, sizeof(a->rss_key));
+	vnx_rss_indir_check(a);
 	err = vnx_queues_publish(a);
 	if (err)
 		goto err_intr_teardown;
@@ -1229,11 +1241,11 @@ static int vnx_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	if (err)
 		goto err_intr_teardown;
 
-	netdev_info(netdev, "vnic vmxnet3 %s, revision %u, %pM, %s, %u tx / %u rx queues\n",
+	netdev_info(netdev, "vnic vmxnet3 %s, revision %u, %pM, %s, %u tx / %u rx queues%s\n",
 		    VNX_DRV_VERSION, a->rev, netdev->dev_addr,
 		    a->intr_mode == VNX_INTR_MSIX ? "MSI-X" :
 		    a->intr_mode == VNX_INTR_MSI ? "MSI" : "INTx",
-		    a->num_tx, a->num_rx);
+		    a->num_tx, a->num_rx, vnx_rss_active(a) ? ", RSS" : "");
 	return 0;
 
 err_intr_teardown:
@@ -1290,6 +1302,61 @@ static void vnx_shutdown(struct pci_dev *pdev)
 	pci_disable_device(pdev);
 }
 
+/* ---- power management -------------------------------------------------- */
+
+/*
+ * Suspend, freeze (hibernation image), poweroff: stop the device as close
+ * does (quiesce, reset, rings and interrupts released) with the interface
+ * detached, so that nothing transmits, resets or polls until resume. The
+ * interrupt vectors stay allocated; the PCI core saves and restores their
+ * state with the config space.
+ */
+static int __maybe_unused vnx_pm_suspend(struct device *d)
+{
+	struct net_device *dev = dev_get_drvdata(d);
+	struct vnx_adapter *a = netdev_priv(dev);
+
+	set_bit(VNX_STATE_SUSPENDED, &a->state);
+	cancel_work_sync(&a->reset_work);
+	rtnl_lock();
+	netif_device_detach(dev);
+	vnx_down(a);
+	a->dstats.suspends++;
+	rtnl_unlock();
+	return 0;
+}
+
+/*
+ * Resume, thaw, restore: the device may have lost everything (power off,
+ * a hibernation image restored by another boot): choose the revision
+ * again and bring the interface back up from nothing, exactly as open
+ * does: shared area rewritten, rings rebuilt, device activated. A device
+ * that cannot be restarted leaves the interface closed, with the reason
+ * in the log; the system resumes anyway.
+ */
+static int __maybe_unused vnx_pm_resume(struct device *d)
+{
+	struct net_device *dev = dev_get_drvdata(d);
+	struct vnx_adapter *a = netdev_priv(dev);
+	int err;
+
+	rtnl_lock();
+	err = vnx_dev_negotiate(a);
+	if (!err)
+		vnx_mac_write(a, dev->dev_addr);
+	if (!err && netif_running(dev))
+		err = vnx_up(a);
+	netif_device_attach(dev);
+	clear_bit(VNX_STATE_SUSPENDED, &a->state);
+	a->dstats.resumes++;
+	if (err && netif_running(dev))
+		vnx_force_close(a, "resume", err);
+	rtnl_unlock();
+	return 0;
+}
+
+static SIMPLE_DEV_PM_OPS(vnx_pm_ops, vnx_pm_suspend, vnx_pm_resume);
+
 static const struct pci_device_id vnx_pci_ids[] = {
 	{ PCI_DEVICE(VNX_PCI_VENDOR, VNX_PCI_DEVICE) },
 	{ }
@@ -1302,6 +1369,7 @@ static struct pci_driver vnx_pci_driver = {
 	.probe		= vnx_probe,
 	.remove		= vnx_remove,
 	.shutdown	= vnx_shutdown,
+	.driver.pm	= &vnx_pm_ops,
 };
 
 module_pci_driver(vnx_pci_driver);

@@ -346,6 +346,8 @@ static void vnx_rx_deliver(struct vnx_rxq *rxq, struct sk_buff *skb, u32 w0, u32
 	if (unlikely(len > dev->mtu) && csum_ok && (w3 & VNX_RCD_TCP))
 		vnx_rx_lro_fixup(rxq, skb, w3);
 	skb_record_rx_queue(skb, rxq->qid);
+	if (dev->features & NETIF_F_RXHASH)
+		vnx_rss_skb_hash(skb, rxq->sop_w0, rxq->sop_hash);
 
 	u64_stats_update_begin(&rxq->stats.sync);
 	rxq->stats.packets++;
@@ -411,6 +413,9 @@ static int vnx_rx_clean(struct vnx_rxq *rxq, int budget)
 			if (unlikely(rxq->skb))
 				vnx_rx_drop_partial(rxq);
 			rxq->discard = false;
+			/* The device reports the RSS hash on the first completion. */
+			rxq->sop_w0 = w0;
+			rxq->sop_hash = le32_to_cpu(c->w1);
 			if (unlikely(r != 0 || !vnx_rx_take_head(rxq, b, len)))
 				rxq->discard = true;
 		} else if (!rxq->discard) {

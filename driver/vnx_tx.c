@@ -465,6 +465,8 @@ netdev_tx_t vnx_tx_xmit(struct sk_buff *skb, struct net_device *dev)
 	txq->next_fill = f.idx;
 	txq->gen = f.gen;
 
+	/* Software tx timestamp: before the device may complete (and we free) it. */
+	skb_tx_timestamp(skb);
 	/* Everything written: hand the packet over by flipping its first gen. */
 	dma_wmb();
 	txq->ring[f.first].w2 ^= cpu_to_le32(VNX_TXD_GEN);

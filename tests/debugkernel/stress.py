@@ -5,9 +5,10 @@ DMA-API debugging, kmemleak and fault injection (tests/debugkernel/kernel.config
 guest with 2 vCPUs and QEMU's vmxnet3, TCP running both ways all along.
 
 Phases (each ends with: a fresh DHCP lease, ping, a short iperf3, a kmemleak scan, dmesg):
-  plain     link down/up 50x, ethtool -G 20x, -L over 1/2/4/8 and refused counts 20x,
-            MTU 1500/9000/576 20x, ethtool --reset 10x, QMP carrier cuts 10x,
-            module unload/reload 20x
+  plain     link down/up 50x, ethtool -G 20x, -L over 1/2/4/8 and refused counts 20x
+            (RSS on from 2 rx queues), ethtool -X/-x/-d 20x, MTU 1500/9000/576 20x,
+            ethtool --reset 10x, QMP carrier cuts 10x, S3 suspend/resume 5x (QEMU resets
+            the device on wakeup), module unload/reload 20x
   inject    the same with failslab and fail_page_alloc failing 1 in 10 allocations of the
             commands under test (task filter: /proc/<pid>/make-it-fail of the command only);
             a command may fail, but the NIC must end either working or closed, never UP
@@ -37,7 +38,7 @@ sys.path.insert(0, str(ROOT / "tests" / "driver"))
 from vnictest import VM, Network, Nic  # noqa: E402
 from vnictest.kernel import Kernel  # noqa: E402
 
-from drvutil import GATEWAY, version  # noqa: E402
+from drvutil import GATEWAY, sleep_s3, version  # noqa: E402
 
 MAC = "52:54:00:77:05:11"
 REVERSE_PORT = 5202
@@ -154,6 +155,12 @@ class Stress:
         self.check_dmesg(phase)
         return self.kmemleak(phase)
 
+    def suspend_s3(self):
+        """Suspend to RAM, woken through QMP; QEMU resets the device on wakeup."""
+        self.counts["S3 suspend/resume"] += 1
+        sleep_s3(self.vm, timeout=180)
+        self.not_up_without_rings("S3 resume")
+
     def reload(self):
         vm = self.vm
         self.counts["module unload"] += 1
@@ -184,6 +191,12 @@ class Stress:
                 raise Failure(f"ethtool -L {n} accepted (not a power of two)")
             self.not_up_without_rings("ethtool -L")
             self.ensure_up()
+        for i in range(self.n(20)):
+            how = ("equal 2", "weight 1 1", f"hkey {bytes(range(i, i + 40)).hex(':')}",
+                   "default")[i % 4]
+            self.cmd("ethtool -X", f"ethtool -X {self.ifc} {how}")
+            self.cmd("ethtool -x", f"ethtool -x {self.ifc}")
+            self.cmd("ethtool -d", f"ethtool -d {self.ifc} hex on")
         self.net.set_mtu(9000)
         for i in range(self.n(20)):
             mtu = (9000, 576, 1500)[i % 3]
@@ -203,6 +216,9 @@ class Stress:
             time.sleep(0.5)
             vm.restore_link(MAC)
             vm.wait_in_guest(f"[ $(cat /sys/class/net/{self.ifc}/carrier) = 1 ]", timeout=20)
+        for i in range(self.n(5)):
+            self.suspend_s3()
+            self.ensure_up()
         for i in range(self.n(20)):
             if not self.reload():
                 vm.run(f"insmod {KO}")      # injection made the load fail: load it plainly
@@ -274,11 +290,13 @@ def main():
         with Network(tmp / "net") as net:
             net.start_iperf3(REVERSE_PORT)
             for attempt in ("main", "swiotlb"):
-                # The tiny swiotlb holds small rx rings only (each head buffer bounces).
+                # The tiny swiotlb holds small rx rings of one rx queue only (each head
+                # buffer bounces).
                 sw = attempt == "swiotlb"
                 vm = boot(net, tmp / f"vm-{attempt}", kernel, ko,
                           "swiotlb=256,force" if sw else "",
-                          "rx_ring_size=64 rx_body_ring_size=64 tx_ring_size=256" if sw else "")
+                          "rx_queues=1 rx_ring_size=64 rx_body_ring_size=64 tx_ring_size=256"
+                          if sw else "")
                 s = Stress(vm, net, args.quick)
                 try:
                     s.check_dmesg("boot")

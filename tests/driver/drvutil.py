@@ -7,6 +7,7 @@ import os
 import pathlib
 import shutil
 import subprocess
+import time
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 GATEWAY = "10.77.0.1"
@@ -33,6 +34,42 @@ def build_driver(kver, dest=None):
     if r.returncode != 0:
         raise RuntimeError(f"driver build failed:\n{r.stdout}\n{r.stderr}")
     return dest / "vmxnet3.ko"
+
+
+def build_helper(name):
+    """Build tests/driver/helpers/<name>.c as a static binary for the guest; return its path."""
+    src = ROOT / "tests" / "driver" / "helpers" / f"{name}.c"
+    out = ROOT / "build" / "driver-test" / "helpers" / name
+    out.parent.mkdir(parents=True, exist_ok=True)
+    r = subprocess.run(["gcc", "-Wall", "-Wextra", "-Werror", "-O2", "-static", "-o", str(out),
+                        str(src)], capture_output=True, text=True)
+    if r.returncode != 0:
+        raise RuntimeError(f"building {src} failed:\n{r.stderr}")
+    return out
+
+
+def sleep_s3(vm, timeout=60, hold=2):
+    """Suspend the guest to RAM (ACPI S3) for `hold` seconds and wake it through QMP
+    system_wakeup; QEMU resets every device on wakeup, so a driver must set its device up from
+    nothing. Raises AssertionError (with the guest's dmesg tail) when the suspend failed.
+
+    QEMU's vmxnet3 model never flushes its backend queue: a frame that reaches the tap while
+    the VM is suspended is queued, the tap stops being read, and receive stays dead until the
+    next VM state change, whatever the guest driver does (seen: ARP unanswered after S3 until
+    a QMP stop/cont). So once the guest has resumed, a stop/cont flushes that queue on the
+    host side; it leaves the guest's device as it is."""
+    from vnictest.util import wait_until
+    vm.sh("rm -f /tmp/pm.rc; echo deep > /sys/power/mem_sleep; "
+          "(sleep 1; echo mem > /sys/power/state; echo $? > /tmp/pm.rc) >/dev/null 2>&1 &")
+    wait_until(lambda: vm.qmp.execute("query-status")["status"] == "suspended", timeout,
+               "the guest to enter S3")
+    time.sleep(hold)
+    vm.qmp.execute("system_wakeup")
+    vm.wait_for("[ -f /tmp/pm.rc ]", timeout, "the guest to resume from S3")
+    if vm.sh("cat /tmp/pm.rc").strip() != "0":
+        raise AssertionError("suspend to RAM failed:\n" + vm.sh("dmesg | tail -40"))
+    vm.qmp.execute("stop")
+    vm.qmp.execute("cont")
 
 
 def source_blob():
