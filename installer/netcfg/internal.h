@@ -86,6 +86,10 @@ int nc_plan_command(struct netcfg_plan *p, bool before_files, const char *reason
  * ifupdown plugins): reload, disconnect the E1000, connect the VMXNET3 NIC. */
 int nc_plan_nmcli_devices(struct netcfg_plan *p, const char *reload_reason, const char *from,
 			  const char *target);
+/* A command after the files whose undo must run once the files are restored (it re-applies
+ * the old configuration). */
+int nc_plan_command_restored(struct netcfg_plan *p, const char *reason, const char *const *argv,
+			     const char *const *undo);
 /* Moves path to path.vnic-disabled (a copy, then a removal): for directories whose readers
  * pick files by suffix (netplan *.yaml, networkd *.network). */
 int nc_plan_disable(struct netcfg_plan *p, const char *root, const char *path, const char *reason);

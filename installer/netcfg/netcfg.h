@@ -106,6 +106,10 @@ struct netcfg_command {
 	char **argv;      /* NULL-terminated */
 	char **undo_argv; /* what undoes it after a rollback of the files, or NULL */
 	bool before_files; /* run before the file operations (ifdown of the old interface) */
+	/* its undo must see the restored files (what re-applies the old configuration: netplan
+	 * apply, networkctl reload, nmcli's reconnect of the E1000): a rollback runs it after
+	 * the files are back, not before them as the reverse order would */
+	bool undo_after_files;
 	char *reason;
 };
 

@@ -1042,9 +1042,9 @@ static int plan_glob(struct np_config *c, const struct np_found *f, const struct
 				"configure other NICs: not supported for a migration", f->id, from->name, target);
 	if (mode == NETCFG_REPLACE)
 		return nc_plan_pin_name(p, to, target);
-	r = nc_plan_command(p, false, "apply the netplan configuration (its pattern fits the VMXNET3 NIC)",
-			    (const char *const[]){ "netplan", "apply", NULL },
-			    (const char *const[]){ "netplan", "apply", NULL });
+	r = nc_plan_command_restored(p, "apply the netplan configuration (its pattern fits the VMXNET3 NIC)",
+				     (const char *const[]){ "netplan", "apply", NULL },
+				     (const char *const[]){ "netplan", "apply", NULL });
 	if (r >= 0)
 		r = nc_plan_command(p, false, "remove the E1000's addresses",
 				    (const char *const[]){ "ip", "address", "flush", "dev", from->name, NULL }, NULL);
@@ -1197,7 +1197,7 @@ static int netplan_plan(const char *root, const struct netcfg_iface *m, const st
 	}
 	r = nc_plan_write(p, path, text, 0600, "the netplan configuration of %s", target);
 	if (r >= 0 && mode == NETCFG_SIDE_BY_SIDE) {
-		r = nc_plan_command(p, false, "apply the netplan configuration",
+		r = nc_plan_command_restored(p, "apply the netplan configuration",
 				    (const char *const[]){ "netplan", "apply", NULL },
 				    (const char *const[]){ "netplan", "apply", NULL });
 		if (r >= 0)

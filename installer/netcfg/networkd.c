@@ -577,15 +577,15 @@ static int networkd_plan(const char *root, const struct netcfg_iface *m, const s
 		r = nc_plan_disable(p, root, f.path, "the E1000's .network, set aside");
 	if (r >= 0 && mode == NETCFG_SIDE_BY_SIDE) {
 		for (size_t k = 0; r >= 0 && k < m->n_vlans; k++)
-			r = nc_plan_command(p, false, "remove the VLAN from the E1000 (networkd recreates it)",
+			r = nc_plan_command_restored(p, "remove the VLAN from the E1000 (networkd recreates it)",
 					    (const char *const[]){ "ip", "link", "delete", m->vlans[k]->name, NULL },
 					    (const char *const[]){ "networkctl", "reload", NULL });
 		if (r >= 0)
-			r = nc_plan_command(p, false, "make networkd read the configuration",
+			r = nc_plan_command_restored(p, "make networkd read the configuration",
 					    (const char *const[]){ "networkctl", "reload", NULL },
 					    (const char *const[]){ "networkctl", "reload", NULL });
 		if (r >= 0)
-			r = nc_plan_command(p, false, "remove the E1000's addresses",
+			r = nc_plan_command_restored(p, "remove the E1000's addresses",
 					    (const char *const[]){ "ip", "address", "flush", "dev", from->name, NULL },
 					    (const char *const[]){ "networkctl", "reconfigure", from->name, NULL });
 		if (r >= 0)

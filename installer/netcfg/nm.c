@@ -725,11 +725,11 @@ static int nm_plan(const char *root, const struct netcfg_iface *m, const struct 
 		if (r < 0)
 			goto out;
 	}
-	r = nc_plan_command(p, false, "make NetworkManager read the connections",
+	r = nc_plan_command_restored(p, "make NetworkManager read the connections",
 			    (const char *const[]){ "nmcli", "connection", "reload", NULL },
 			    (const char *const[]){ "nmcli", "connection", "reload", NULL });
 	if (r >= 0)
-		r = nc_plan_command(p, false, "take the E1000 down",
+		r = nc_plan_command_restored(p, "take the E1000 down",
 				    (const char *const[]){ "nmcli", "device", "disconnect", from->name, NULL },
 				    old_uuid ? (const char *const[]){ "nmcli", "connection", "up", "uuid", old_uuid, NULL }
 					     : (const char *const[]){ "nmcli", "device", "connect", from->name, NULL });

@@ -143,11 +143,11 @@ int nc_plan_nmcli_devices(struct netcfg_plan *p, const char *reload_reason, cons
 {
 	int r;
 
-	r = nc_plan_command(p, false, reload_reason,
-			    (const char *const[]){ "nmcli", "connection", "reload", NULL },
-			    (const char *const[]){ "nmcli", "connection", "reload", NULL });
+	r = nc_plan_command_restored(p, reload_reason,
+				     (const char *const[]){ "nmcli", "connection", "reload", NULL },
+				     (const char *const[]){ "nmcli", "connection", "reload", NULL });
 	if (r >= 0)
-		r = nc_plan_command(p, false, "take the E1000 down",
+		r = nc_plan_command_restored(p, "take the E1000 down",
 				    (const char *const[]){ "nmcli", "device", "disconnect", from, NULL },
 				    (const char *const[]){ "nmcli", "device", "connect", from, NULL });
 	if (r >= 0)
@@ -400,6 +400,16 @@ int nc_plan_command(struct netcfg_plan *p, bool before_files, const char *reason
 	p->commands = n;
 	n[p->n_commands++] = c;
 	return 0;
+}
+
+int nc_plan_command_restored(struct netcfg_plan *p, const char *reason, const char *const *argv,
+			     const char *const *undo)
+{
+	int r = nc_plan_command(p, false, reason, argv, undo);
+
+	if (r >= 0)
+		p->commands[p->n_commands - 1].undo_after_files = true;
+	return r;
 }
 
 int nc_plan_disable(struct netcfg_plan *p, const char *root, const char *path, const char *reason)

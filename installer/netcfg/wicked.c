@@ -486,7 +486,7 @@ static int wicked_plan(const char *root, const struct netcfg_iface *m, const str
 				    (const char *const[]){ "wicked", "ifdown", from->name, NULL },
 				    (const char *const[]){ "wicked", "ifup", from->name, NULL });
 		if (r >= 0)
-			r = nc_plan_command(p, false, "apply the configuration",
+			r = nc_plan_command_restored(p, "apply the configuration",
 					    (const char *const[]){ "wicked", "ifreload", "all", NULL },
 					    (const char *const[]){ "wicked", "ifreload", "all", NULL });
 	}
