@@ -52,9 +52,10 @@ static const struct verb verbs[] = {
 	  "on anyway). A failure undoes everything. remove: the reverse, for every kernel. status:\n"
 	  "per kernel, which vmxnet3 would load, the initramfs, DKMS's state. See docs/driver-install.md." },
 	{ "plan", verb_plan, OPT_ROOT | OPT_IMAGE | OPT_JSON | OPT_FROM | OPT_TO | OPT_CHECK |
-		  OPT_TIMEOUT | OPT_NO_DRIVER | OPT_SOURCE | OPT_TUNE, 0, 1,
+		  OPT_TIMEOUT | OPT_NO_DRIVER | OPT_SOURCE | OPT_CONFIRM_TIMEOUT | OPT_TUNE, 0, 1,
 	  "[swap|prepare|tune] [--from IF] [--to IF] [--check HOW] [--timeout SEC] [--no-driver]\n"
-	  "            [--root DIR | --image FILE] [--source DIR] [tune's options] [--json]",
+	  "            [--confirm-timeout SEC] [--root DIR | --image FILE] [--source DIR]\n"
+	  "            [tune's options] [--json]",
 	  "Show what 'swap' or 'prepare' would do, changing nothing",
 	  "A dry run: every step in order, every file with a unified diff against the file as it "
 	  "is now,\nevery backup, every command with its undo, the link check. 'plan' and 'plan "
@@ -109,8 +110,9 @@ static const struct verb verbs[] = {
 	  "Undoes a run that was interrupted before it finished (every verb does this on its own "
 	  "before\nit starts). A change waiting for 'confirm' is left alone unless --force is "
 	  "given." },
-	{ "prepare", verb_prepare, OPT_ROOT | OPT_IMAGE | OPT_FROM | OPT_TIMEOUT | OPT_SOURCE, 0, 0,
-	  "[--root DIR | --image FILE] [--from IF] [--timeout SEC] [--source DIR]",
+	{ "prepare", verb_prepare,
+	  OPT_ROOT | OPT_IMAGE | OPT_FROM | OPT_TIMEOUT | OPT_SOURCE | OPT_JSON, 0, 0,
+	  "[--root DIR | --image FILE] [--from IF] [--timeout SEC] [--source DIR] [--json]",
 	  "Prepare a system or a template image for the switch to VMXNET3",
 	  "Builds vnic's driver through DKMS for every kernel (with the system's own tools, in a "
 	  "chroot\nfor --root and --image), regenerates and checks each initramfs, stages the "
@@ -536,6 +538,13 @@ int vnic_main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	log_set_level(args.verbosity < 0 ? LOG_ERR : (enum log_level)(LOG_INFO + args.verbosity));
+	args.seams = (struct vnic_seams){
+		.fake_live = streq(getenv("VNIC_TEST_FAKE_LIVE"), "1"),
+		.linkcheck_fails = streq(getenv("VNIC_TEST_LINKCHECK"), "fail"),
+		.reach_seen = getenv("VNIC_TEST_REACH_SEEN"),
+		.guard_no_reboot = getenv("VNIC_GUARD_NO_REBOOT") != NULL,
+		.image_direct = getenv("VNIC_IMAGE_DIRECT") != NULL,
+	};
 
 	if (args.version) {
 		r = verb_version(&args);

@@ -48,6 +48,20 @@ struct verb {
 	const char *help;                         /* the rest of `vnic-install VERB --help` */
 };
 
+/*
+ * Test seams, read from the environment in one place (vnic_main(), as VNIC_FAULT is) and handed
+ * to the verbs, so that no production path reads them itself. Never set on a real system.
+ */
+struct vnic_seams {
+	/* VNIC_TEST_FAKE_LIVE=1: swap and plan treat --root as the running system; every command
+	 * runs (and is journaled) as `true ARGV...`; nothing touches the host's network */
+	bool fake_live;
+	bool linkcheck_fails;   /* VNIC_TEST_LINKCHECK=fail: the fake link check fails */
+	const char *reach_seen; /* VNIC_TEST_REACH_SEEN: what the fake check's targets answer */
+	bool guard_no_reboot;   /* VNIC_GUARD_NO_REBOOT: the guard does not reboot */
+	bool image_direct;      /* VNIC_IMAGE_DIRECT: prepare --image without the overlay */
+};
+
 struct vnic_args {
 	const char *root;
 	const char *image;
@@ -68,6 +82,7 @@ struct vnic_args {
 	bool help, version;
 	int verbosity; /* -1 quiet, 0 normal, 1+ verbose */
 	unsigned given; /* OPT_* seen on the command line */
+	struct vnic_seams seams;
 
 	const struct verb *verb;
 	char **verb_args; /* positional arguments after the verb (a view into argv) */

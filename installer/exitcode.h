@@ -14,3 +14,10 @@ enum vnic_exit {
 	EXIT_BAD_INPUT = 8,     /* a file we read is malformed; it names the file and line */
 	EXIT_UNHEALTHY = 9,     /* health: a finding is a warning (drops, errors, no tools) */
 };
+
+/*
+ * The exit code for a failure a verb reports as -errno (exitcode.c holds the one table):
+ * -EBUSY another run holds the lock, -EBADMSG a malformed file, -ENOPKG a prerequisite is
+ * missing, -EMEDIUMTYPE a configuration or image we do not migrate; anything else EXIT_FAILED.
+ */
+int exit_code_for_errno(int r);

@@ -20,6 +20,11 @@ void report_init(struct report *r, FILE *out, bool json, unsigned total)
 	clock_gettime(CLOCK_MONOTONIC, &r->start);
 }
 
+void report_set_quiet(struct report *r, bool quiet)
+{
+	r->quiet = quiet && r->mode != REPORT_JSON;
+}
+
 void report_set_total(struct report *r, unsigned total)
 {
 	r->total = total;
@@ -111,6 +116,8 @@ void report_step(struct report *r, const char *id, const char *fmt, ...)
 		json_event(r, "step", msg, -1, 0, NULL);
 		return;
 	}
+	if (r->quiet)
+		return;
 	if (r->total)
 		fprintf(r->out, "[%u/%u %ld.%lds] %s%s\n", r->step, r->total, ms / 1000,
 			(ms % 1000) / 100, msg ? msg : "",
@@ -145,6 +152,8 @@ void report_detail(struct report *r, const char *fmt, ...)
 		json_event(r, "detail", msg, -1, 0, NULL);
 		return;
 	}
+	if (r->quiet)
+		return;
 	fprintf(r->out, "      %s\n", msg ? msg : "");
 	fflush(r->out);
 }
@@ -166,6 +175,8 @@ void report_result(struct report *r, const char *outcome, int exit_code, const c
 		json_event(r, "result", msg, -1, exit_code, outcome);
 		return;
 	}
+	if (r->quiet && exit_code == 0)
+		return;
 	if (r->mode == REPORT_TERMINAL)
 		fprintf(r->out, "%s %s (%ld.%lds)\n",
 			exit_code == 0 ? "\033[1;32m✓\033[0m" : "\033[1;31m✗\033[0m", msg ? msg : outcome,

@@ -30,14 +30,17 @@ struct report {
 	FILE *out;
 	enum report_mode mode;
 	unsigned step, total;
-	char step_id[32];
+	char step_id[160];
 	bool in_step;
+	bool quiet;       /* -q: only failures and a failed result (JSON is never quieted) */
 	struct timespec start;
 };
 
 /* json: --json; otherwise terminal when out is a tty, else plain. total: the number of steps
  * expected (0: unknown; the counter then shows only the step number). */
 void report_init(struct report *r, FILE *out, bool json, unsigned total);
+/* -q (verbs/output.c sets it for every verb). */
+void report_set_quiet(struct report *r, bool quiet);
 /* Changes the expected number of steps (when a plan turns out longer). */
 void report_set_total(struct report *r, unsigned total);
 

@@ -387,6 +387,31 @@ int txn_begin(const char *root, const char *op, struct txn **ret)
 	return 0;
 }
 
+int txn_begin_after(struct txn *prev, const char *op, struct txn **ret)
+{
+	struct txn *t;
+	int r = -ENOMEM;
+
+	if (prev->lock_fd < 0 ||
+	    (prev->j.state != TXN_COMMITTED && prev->j.state != TXN_ROLLED_BACK))
+		return -EINVAL;
+	t = calloc(1, sizeof(*t));
+	if (!t)
+		return -ENOMEM;
+	t->journal_fd = -1;
+	t->lock_fd = TAKE_FD(prev->lock_fd);
+	if ((!prev->root || (t->root = strdup(prev->root))) &&
+	    (t->state_dir = strdup(prev->state_dir)))
+		r = create_txn_dir(t, op);
+	if (r < 0) {
+		prev->lock_fd = TAKE_FD(t->lock_fd);
+		txn_release(t);
+		return r;
+	}
+	*ret = t;
+	return 0;
+}
+
 int txn_step(struct txn *t, const char *name)
 {
 	_cleanup_free_ char *e = journal_encode(name);

@@ -46,6 +46,13 @@ struct txn;
  */
 int txn_begin(const char *root, const char *op, struct txn **ret);
 
+/*
+ * A new transaction after prev, which is committed or rolled back, with prev's lock handed
+ * over (so that nothing runs between the two: swap's driver install, then its network
+ * change). prev keeps the lock when this fails.
+ */
+int txn_begin_after(struct txn *prev, const char *op, struct txn **ret);
+
 /* The transaction's id (a timestamp-based name) and its journal's host path. */
 const char *txn_id(const struct txn *t);
 

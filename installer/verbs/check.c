@@ -107,14 +107,11 @@ static const char *role_name(const struct reach_target *t)
 	       t->role == REACH_SESSION ? "your SSH client" : "the peer";
 }
 
-/* Test-only (fake live): what every target answered, from VNIC_TEST_REACH_SEEN. */
-static void fake_seen(struct swap_check *c)
+/* Test-only (fake live): what every target answered ("arp,echo", "none"...). */
+static void fake_seen(struct swap_check *c, const char *s)
 {
-	const char *s = getenv("VNIC_TEST_REACH_SEEN");
 	static const unsigned char mac[ETH_ALEN] = { 0x02, 0, 0, 0, 0, 0x01 };
 
-	if (!s)
-		s = "arp,echo";
 	for (size_t i = 0; i < c->n_targets; i++) {
 		struct reach_target *t = &c->targets[i];
 
@@ -156,7 +153,7 @@ static void say_refused(const struct reach_target *t, const char *from)
 		  "that answers, or address or carrier (which prove less).");
 }
 
-int check_observe(struct swap_check *c, const char *from, bool fake, bool read_only)
+int check_observe(struct swap_check *c, const char *from, const char *fake, bool read_only)
 {
 	size_t kept = 0;
 	int r = 0;
@@ -164,7 +161,7 @@ int check_observe(struct swap_check *c, const char *from, bool fake, bool read_o
 	if (c->n_targets == 0)
 		return 0;
 	if (fake)
-		fake_seen(c);
+		fake_seen(c, fake);
 	else
 		r = linkcheck_observe(from, c->targets, c->n_targets, OBSERVE_MS);
 	if ((r == -EPERM || r == -EACCES) && read_only) {

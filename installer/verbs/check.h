@@ -44,10 +44,11 @@ int check_choose(struct swap_check *c, const struct vnic_args *a, const char *ga
 /*
  * Observes every target through from (the E1000) and decides what must come back. Returns 0,
  * or EXIT_FAILED when a gateway or peer answered nothing (said with log_error: nothing is
- * changed; the user chooses another check). fake: see above. read_only (plan): without the
+ * changed; the user chooses another check). fake_seen (a test seam, NULL on a real system):
+ * what the targets are taken to answer ("arp,echo", "none"), nothing is sent. read_only (plan): without the
  * privilege to probe, says so and leaves the decision to swap.
  */
-int check_observe(struct swap_check *c, const char *from, bool fake, bool read_only);
+int check_observe(struct swap_check *c, const char *from, const char *fake_seen, bool read_only);
 
 /*
  * Runs the check on to (the VMXNET3 interface), address: the static address expected or

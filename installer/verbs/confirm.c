@@ -4,14 +4,15 @@
 
 #include "lib/exec.h"
 #include "lib/strv.h"
+#include "step/guard.h"
 #include "verbs/confirm.h"
 #include "verbs/prepare.h"
 
 /* The guard waits at least this long for the link at boot (a DHCP lease can take time). */
 #define CONFIRM_MIN_LINK_TIMEOUT 120
 
-int confirm_arm(struct txn *t, const struct swap_check *c, const char *from, const char *to,
-		unsigned link_timeout, unsigned confirm_timeout)
+int confirm_guard_steps(const struct swap_check *c, const char *from, const char *to,
+			unsigned link_timeout, unsigned confirm_timeout, struct step_list *l)
 {
 	_cleanup_strv_free_ char **lines = NULL;
 	struct guard_config g = {
@@ -32,10 +33,7 @@ int confirm_arm(struct txn *t, const struct swap_check *c, const char *from, con
 			return -E2BIG;
 		g.reach[g.n_reach++] = lines[i];
 	}
-	r = txn_step(t, "guard");
-	if (r < 0)
-		return r;
-	return prepare_stage_guard(t, NULL, &g, NULL);
+	return guard_steps(NULL, &g, NULL, l);
 }
 
 static int systemctl(const char *const *words)

@@ -10,12 +10,14 @@
  */
 #pragma once
 
+#include "step/step.h"
 #include "txn/txn.h"
 #include "verbs/check.h"
 
-/* Writes the guard's files in t: the check c of to (from: the E1000). Returns 0 or -errno. */
-int confirm_arm(struct txn *t, const struct swap_check *c, const char *from, const char *to,
-		unsigned link_timeout, unsigned confirm_timeout);
+/* The steps that write the guard's files (step/guard.h): the check c of to (from: the E1000).
+ * Returns 0 or -errno. */
+int confirm_guard_steps(const struct swap_check *c, const char *from, const char *to,
+			unsigned link_timeout, unsigned confirm_timeout, struct step_list *l);
 
 /* Starts the guard now (systemctl daemon-reload; start --no-block). Returns 0 or -errno. */
 int confirm_start_guard(void);

@@ -279,7 +279,7 @@ static double now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static int restore(const char *why)
+static int restore(const char *why, bool no_reboot)
 {
 	struct txn_info info;
 	int r;
@@ -303,7 +303,7 @@ static int restore(const char *why)
 	if (streq(info.op, "swap")) {
 		/* A live swap's undo brought the E1000 back up already: no reboot. */
 		log_warning("Boot guard: %s is back on the E1000.", info.op);
-	} else if (has_e1000() && !getenv("VNIC_GUARD_NO_REBOOT")) {
+	} else if (has_e1000() && !no_reboot) {
 		char *argv[] = { (char *)"systemctl", (char *)"reboot", NULL };
 		struct exec_result res;
 
@@ -358,7 +358,8 @@ int verb_guard(const struct vnic_args *args)
 
 		if (asprintf(&why, "the check of %s failed: %s", c.to, detail ? detail : "?") < 0)
 			why = NULL;
-		return restore(why ? why : "the check of the VMXNET3 interface failed");
+		return restore(why ? why : "the check of the VMXNET3 interface failed",
+			       args->seams.guard_no_reboot);
 	}
 	while (!c.to) {
 		free(detail);
@@ -371,7 +372,8 @@ int verb_guard(const struct vnic_args *args)
 			if (asprintf(&why, "the VMXNET3 link did not come up within %u s (%s)",
 				     c.link_timeout, detail ? detail : "?") < 0)
 				why = NULL;
-			return restore(why ? why : "the VMXNET3 link did not come up");
+			return restore(why ? why : "the VMXNET3 link did not come up",
+				       args->seams.guard_no_reboot);
 		}
 		sleep(1);
 	}
@@ -392,5 +394,6 @@ int verb_guard(const struct vnic_args *args)
 		}
 		sleep(2);
 	}
-	return restore("'vnic-install confirm' did not come in time");
+	return restore("'vnic-install confirm' did not come in time",
+		       args->seams.guard_no_reboot);
 }

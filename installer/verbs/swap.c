@@ -3,15 +3,17 @@
  * `vnic-install plan` and `vnic-install swap`: the side-by-side move from the E1000 interface
  * to the VMXNET3 interface next to it. docs/swap.md describes the sequence; in short:
  *   detect (NICs, default route) -> netcfg owner, read, plan (refusing what it cannot move)
- *   -> [driver install: the driver verb, its own transaction] -> transaction: commands and
- *   files of the plan -> APPLIED -> link check -> pass: E1000 down, announce, commit
- *                                              -> fail: rollback, E1000 verified up, exit 3.
+ *   -> [the driver's steps (verbs/driver.h) in their own transaction, in process; the lock
+ *   goes on to the next] -> transaction: the network's steps (commands and files of the
+ *   plan) -> APPLIED -> link check -> pass: E1000 down, announce, commit
+ *                                  -> fail: rollback, E1000 verified up, exit 3.
+ * `plan` renders the same two step lists (step/render.h).
  *
  * Test-only: VNIC_TEST_FAKE_LIVE=1 lets swap run on a fake --root: every command of the plan
  * runs as `true ARGV...` (recorded as is, so that the journal reads the same), the link check
  * is not run but passes or fails as VNIC_TEST_LINKCHECK says ("pass", the default, or "fail"),
- * the driver step is left out, and nothing touches the host's network. Never set it on a real
- * system.
+ * the driver's steps run as `true ARGV...` in the root too (or --no-driver leaves them out),
+ * and nothing touches the host's network. Never set it on a real system.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -23,13 +25,17 @@
 
 #include "exitcode.h"
 #include "lib/exec.h"
+#include "lib/interrupt.h"
 #include "lib/log.h"
 #include "lib/macro.h"
 #include "lib/path.h"
 #include "lib/report.h"
 #include "lib/strv.h"
 #include "netcfg/netcfg.h"
-#include "plan.h"
+#include "step/network.h"
+#include "step/render.h"
+#include "step/step.h"
+#include "verbs/driver.h"
 #include "system/linkcheck.h"
 #include "system/nic.h"
 #include "txn/txn.h"
@@ -59,10 +65,14 @@ struct swap {
 	char *address;     /* the static address expected on the new interface, or NULL (DHCP) */
 	unsigned timeout;
 
-	char **driver_argv;
-	struct plan_command driver_step;
-	char **down_argv, **up_argv;
-	struct plan_command down_step;
+	/* the driver (installed first, in its own transaction under the same lock) */
+	bool with_driver, driver_planned;
+	struct vnic_args driver_args;
+	struct driver_job driver;
+	/* the network: the netcfg plan's steps, [the guard], then the check and the E1000 down */
+	struct step_list net;
+	size_t check_at;   /* the check's index in net: APPLIED is recorded before it */
+	char *check_title;
 };
 
 static void swap_done(struct swap *s)
@@ -74,9 +84,9 @@ static void swap_done(struct swap *s)
 	netcfg_plan_done(&s->plan);
 	check_done(&s->check);
 	free(s->address);
-	strv_free(s->driver_argv);
-	strv_free(s->down_argv);
-	strv_free(s->up_argv);
+	driver_job_done(&s->driver);
+	step_list_done(&s->net);
+	free(s->check_title);
 }
 
 static bool is_e1000(const struct nic *n)
@@ -101,15 +111,8 @@ static int report_netcfg_error(int r, const char *what, const struct netcfg_erro
 		log_error("Failed to %s: %s", what, e->message);
 	else
 		log_error_errno(r, "Failed to %s: %m", what);
-	switch (r) {
-	case -EBADMSG:
-		return EXIT_BAD_INPUT;
-	case -EUCLEAN:
-	case -EOPNOTSUPP:
-		return EXIT_UNSUPPORTED;
-	default:
-		return EXIT_FAILED;
-	}
+	/* from netcfg, -EUCLEAN and -EOPNOTSUPP are what it does not migrate */
+	return r == -EUCLEAN || r == -EOPNOTSUPP ? EXIT_UNSUPPORTED : exit_code_for_errno(r);
 }
 
 static int pick_nics(struct swap *s)
@@ -204,15 +207,90 @@ static int pick_check(struct swap *s, bool read_only)
 		gateway = s->model->gateway6;
 	r = check_choose(&s->check, a, gateway, s->live ? getenv("SSH_CONNECTION") : NULL);
 	if (r == 0)
-		r = check_observe(&s->check, s->from->name, s->fake, read_only);
+		r = check_observe(&s->check, s->from->name,
+				  !s->fake ? NULL : a->seams.reach_seen ? a->seams.reach_seen : "arp,echo",
+				  read_only);
 	return r;
 }
 
-static int argv_of(char ***ret, const char *const *words)
+
+/* --- the steps --------------------------------------------------------------------------------- */
+
+static int run_check(struct step_list *l, size_t i, struct step_env *env, char **ret_why)
 {
-	for (size_t i = 0; words[i]; i++)
-		if (strv_push(ret, words[i]) < 0)
-			return -ENOMEM;
+	struct swap *s = env->userdata;
+
+	if (s->fake) {
+		if (!s->args->seams.linkcheck_fails)
+			return 0;
+		*ret_why = strdup("the link check failed (VNIC_TEST_LINKCHECK=fail)");
+		return -ETIMEDOUT;
+	}
+	return check_run(&s->check, s->to->name, s->address, s->timeout, env->rep);
+}
+
+/* The check's title: what it tries and what that proves. */
+static int check_title(struct swap *s)
+{
+	const char *target = s->check.kind == LINKCHECK_GATEWAY ? s->check.gateway :
+			     s->check.kind == LINKCHECK_PING ? NULL : s->address;
+	const char *why = s->check.why;
+
+	return asprintf(&s->check_title, "Check the link of %s: %s%s%s%s%s%s, within %u s; on "
+			"failure roll everything back", s->to->name, s->check.kind_str,
+			target ? " " : "", target ? target : "", why ? " (" : "", why ? why : "",
+			why ? ")" : "", s->timeout) < 0 ? -ENOMEM : 0;
+}
+
+/* The network transaction's steps: the netcfg plan, [the guard], the check, the E1000 down. */
+static int network_list(struct swap *s)
+{
+	char *down[] = { (char *)"ip", (char *)"link", (char *)"set", (char *)"dev",
+			 (char *)s->from->name, (char *)"down", NULL };
+	char *up[] = { (char *)"ip", (char *)"link", (char *)"set", (char *)"dev",
+		       (char *)s->from->name, (char *)"up", NULL };
+	int r;
+
+	r = network_steps(&s->plan, true, &s->net);
+	/* --confirm-timeout: the boot guard's files, in the transaction (verbs/confirm.h) */
+	if (r >= 0 && s->args->confirm_timeout_sec)
+		r = confirm_guard_steps(&s->check, s->from->name, s->to->name, s->timeout,
+					s->args->confirm_timeout_sec, &s->net);
+	s->check_at = s->net.n;
+	if (r >= 0)
+		r = check_title(s);
+	if (r >= 0)
+		r = step_add_call(&s->net, "swap.check", run_check, s, "%s", s->check_title);
+	if (r >= 0) {
+		step_last(&s->net)->gate = true;
+		r = step_add_run(&s->net, "swap.down", down, up, "Take the E1000 interface down");
+	}
+	return r;
+}
+
+/* The network's steps, and the driver's job (its steps are planned when they are needed). */
+static int swap_steps(struct swap *s, const struct vnic_args *a, bool read_only)
+{
+	int r;
+
+	r = network_list(s);
+	if (r < 0) {
+		log_error_errno(r, "Failed to plan the swap's steps: %m");
+		return EXIT_FAILED;
+	}
+	/* The driver: installed in process, before the network part (driver/verbs.h). */
+	s->with_driver = !a->no_driver;
+	s->driver.inert = s->fake;
+	if (s->with_driver) {
+		s->driver_args = *a;
+		s->driver_args.all_kernels = true;
+		s->driver_args.kernels = NULL;
+		if (driver_job_init(&s->driver, &s->driver_args, true) < 0)
+			return EXIT_FAILED;
+		r = read_only ? EXIT_OK : driver_job_check(&s->driver);
+		if (r != EXIT_OK)
+			return r;
+	}
 	return 0;
 }
 
@@ -225,7 +303,7 @@ static int swap_prepare(struct swap *s, const struct vnic_args *a, bool read_onl
 
 	s->args = a;
 	s->root = root_is_host(a->root) ? NULL : a->root;
-	s->fake = streq(getenv("VNIC_TEST_FAKE_LIVE"), "1");
+	s->fake = a->seams.fake_live;
 	s->live = !s->root;
 	if (s->root && !read_only && !s->fake) {
 		log_error("swap changes the running system; for a system mounted elsewhere or a disk "
@@ -295,58 +373,46 @@ static int swap_prepare(struct swap *s, const struct vnic_args *a, bool read_onl
 	if (r != 0)
 		return r;
 
-	/* After a passed check: the E1000 down (its configuration is already disabled). */
-	if (argv_of(&s->down_argv, (const char *const[]){ "ip", "link", "set", "dev", s->from->name,
-							 "down", NULL }) < 0 ||
-	    argv_of(&s->up_argv, (const char *const[]){ "ip", "link", "set", "dev", s->from->name,
-						       "up", NULL }) < 0)
-		return EXIT_FAILED;
-	s->down_step = (struct plan_command){ "Take the E1000 interface down", s->down_argv,
-					      s->up_argv };
-
-	/* The driver: the driver verb, its own transaction, before the network part. */
-	if (!a->no_driver && !s->fake && cli_find_verb("driver")) {
-		if (argv_of(&s->driver_argv, (const char *const[]){ "vnic-install", "driver", "install",
-								   "--all-kernels", "--yes", NULL }) < 0)
-			return EXIT_FAILED;
-		s->driver_step = (struct plan_command){
-			"Install vnic's vmxnet3 driver for every installed kernel (DKMS; its own "
-			"transaction, kept if the swap is rolled back)",
-			s->driver_argv, NULL
-		};
-	}
-	return 0;
+	return swap_steps(s, a, read_only);
 }
 
-static struct plan_view swap_view(const struct swap *s)
+static struct step_view swap_view(const struct swap *s)
 {
-	return (struct plan_view){
+	return (struct step_view){
 		.operation = "swap",
 		.root = s->root,
 		.from = s->from->name,
 		.to = s->to->name,
 		.backend = s->owner.backend,
-		.driver_steps = s->driver_argv ? &s->driver_step : NULL,
-		.n_driver_steps = s->driver_argv ? 1 : 0,
-		.netcfg = &s->plan,
-		.run_commands = true,
 		.check = s->check.kind_str,
 		.check_target = s->check.kind == LINKCHECK_GATEWAY ? s->check.gateway :
 				s->check.kind == LINKCHECK_PING ? NULL : s->address,
 		.check_why = s->check.why,
 		.timeout_sec = s->timeout,
-		.final_steps = &s->down_step,
-		.n_final_steps = 1,
+		.lists = { s->driver_planned ? &s->driver.steps : &s->net,
+			   s->driver_planned ? &s->net : NULL },
 	};
+}
+
+/* The driver's steps, once (plan, the question before a swap, or the swap itself). */
+static int plan_driver(struct swap *s)
+{
+	int r;
+
+	if (!s->with_driver || s->driver_planned)
+		return EXIT_OK;
+	r = driver_job_plan(&s->driver, true);
+	s->driver_planned = r == EXIT_OK;
+	return r;
 }
 
 int verb_plan(const struct vnic_args *args)
 {
 	_cleanup_free_ char *bad = NULL;
 	struct swap s = {};
-	struct plan_view v;
+	struct step_view v;
 	const char *what = args->n_verb_args ? args->verb_args[0] : NULL;
-	bool fake = streq(getenv("VNIC_TEST_FAKE_LIVE"), "1");
+	bool fake = args->seams.fake_live;
 	int r;
 
 	if (streq(what, "tune"))
@@ -367,57 +433,20 @@ int verb_plan(const struct vnic_args *args)
 	}
 
 	r = swap_prepare(&s, args, true);
+	if (r == 0)
+		r = plan_driver(&s);
 	if (r != 0) {
 		swap_done(&s);
 		return r;
 	}
 	v = swap_view(&s);
-	r = plan_print(stdout, &v, args->json, &bad);
+	r = step_render(stdout, &v, args->json, &bad);
 	if (r < 0) {
 		log_error_errno(r, "Failed to read %s for its diff: %m", bad ? bad : "a file");
 		r = exit_code_for_errno(r);
 	}
 	swap_done(&s);
 	return r;
-}
-
-/* Runs one command of the plan through the transaction; fake: as `true ARGV...`. */
-static int run_step(struct swap *s, struct txn *t, struct report *rep, char *const *argv,
-		    char *const *undo)
-{
-	_cleanup_strv_free_ char **fa = NULL, **fu = NULL;
-	struct exec_opts o = { .merge_stderr = true, .timeout_sec = 300 };
-	struct exec_result res = {};
-	int r;
-
-	if (s->fake) {
-		if (strv_push(&fa, "true") < 0 || argv_of(&fa, (const char *const *)argv) < 0)
-			return -ENOMEM;
-		if (undo && (strv_push(&fu, "true") < 0 || argv_of(&fu, (const char *const *)undo) < 0))
-			return -ENOMEM;
-		argv = fa;
-		undo = fu;
-	}
-	r = txn_run(t, argv, undo, &o, &res);
-	if (r < 0) {
-		report_step_end(rep, false, "%s: %s", argv[0], strerror(-r));
-		exec_result_done(&res);
-		return r;
-	}
-	if (!exec_succeeded(&res)) {
-		const char *out = res.output ? res.output : "";
-		size_t len = strlen(out);
-
-		while (len && out[len - 1] == '\n')
-			len--;
-		report_step_end(rep, false, "%s exited with status %d%s%.*s", argv[0], res.exit_code,
-				len ? ": " : "", (int)(len > 400 ? 400 : len),
-				len > 400 ? out + len - 400 : out);
-		exec_result_done(&res);
-		return -ECANCELED;
-	}
-	exec_result_done(&res);
-	return 0;
 }
 
 static bool confirm(const struct swap *s)
@@ -465,32 +494,14 @@ static FILE *open_log(const struct vnic_args *a, bool live)
 	return f;
 }
 
-/* The driver step: the driver verb in a child (its output captured for the log). */
-static int install_driver(struct swap *s, struct report *rep)
+/* Between steps: -EINTR when a signal asked the swap to stop. */
+static int stop_requested(void)
 {
-	_cleanup_strv_free_ char **argv = NULL;
-	struct exec_result res = {};
-	int r, code;
-
-	report_step(rep, "driver", "Installing vnic's vmxnet3 driver through DKMS");
-	if (strv_push(&argv, "/proc/self/exe") < 0 ||
-	    argv_of(&argv, (const char *const *)s->driver_argv + 1) < 0)
-		return EXIT_FAILED;
-	r = exec_run(argv, &(struct exec_opts){ .merge_stderr = true }, &res);
-	if (res.output && *res.output)
-		log_debug("driver install:\n%s", res.output);
-	if (r >= 0 && exec_succeeded(&res)) {
-		exec_result_done(&res);
-		return 0;
+	if (interrupt_signal()) {
+		log_error("Interrupted by signal %d; rolling back.", interrupt_signal());
+		return -EINTR;
 	}
-	code = r >= 0 && (res.exit_code == EXIT_PREREQ || res.exit_code == EXIT_LOCKED) ?
-		       res.exit_code : EXIT_FAILED;
-	report_step_end(rep, false, "driver install failed (exit %d)%s%s", res.exit_code,
-			res.output && *res.output ? ":\n" : "", res.output ? res.output : "");
-	exec_result_done(&res);
-	report_result(rep, "failed", code, "The driver could not be installed; the network "
-		      "configuration was not touched.");
-	return code;
+	return 0;
 }
 
 /* Rolls back after a failure before or during the check; returns the exit code. */
@@ -542,112 +553,6 @@ static int undo(struct swap *s, struct txn *t, struct report *rep, bool check_fa
 	return EXIT_FAILED;
 }
 
-static int run_check(struct swap *s, struct report *rep)
-{
-	int r;
-
-	if (s->fake) {
-		r = streq(getenv("VNIC_TEST_LINKCHECK"), "fail") ? -ETIMEDOUT : 0;
-		if (r < 0)
-			report_step_end(rep, false, "the link check failed (VNIC_TEST_LINKCHECK=fail)");
-		return r;
-	}
-	return check_run(&s->check, s->to->name, s->address, s->timeout, rep);
-}
-
-static bool strv_equal(char *const *a, char *const *b)
-{
-	size_t i;
-
-	for (i = 0; a[i] && b[i]; i++)
-		if (!streq(a[i], b[i]))
-			return false;
-	return !a[i] && !b[i];
-}
-
-/*
- * A rollback undoes newest first, so the undo of a command that ran after the files runs
- * before the files are restored. That is right for taking the new interface down (ifdown
- * needs its stanza), wrong for what re-applies the old configuration (netplan apply,
- * networkctl reload, nmcli connection up of the E1000's connection): that must see the
- * restored files. Such undos are recognised (the undo repeats the command, or the command or
- * its undo is about the E1000) and recorded before the files instead, on a command that does
- * nothing, so that they run after the files are back, also in a recovery after a crash.
- */
-static bool undo_after_restore(const struct swap *s, const struct netcfg_command *c)
-{
-	if (!c->undo_argv || c->before_files)
-		return false;
-	return strv_equal(c->argv, c->undo_argv) || strv_contains(c->argv, s->from->name) ||
-	       strv_contains(c->undo_argv, s->from->name);
-}
-
-/* Apply the plan: commands before the files, the files, commands after them. */
-static int apply(struct swap *s, struct txn *t, struct report *rep)
-{
-	char *nothing[] = { (char *)"true", NULL };
-	int r;
-
-	for (int pass = 0; pass < 3; pass++) {
-		if (pass == 1) {
-			for (size_t i = 0; i < s->plan.n_commands; i++)
-				if (undo_after_restore(s, &s->plan.commands[i])) {
-					r = run_step(s, t, rep, nothing, s->plan.commands[i].undo_argv);
-					if (r < 0)
-						return r;
-				}
-			for (size_t i = 0; i < s->plan.n_files; i++) {
-				const struct netcfg_file_op *op = &s->plan.files[i];
-
-				report_step(rep, "file", "%s %s", op->contents ? "Writing" : "Removing",
-					    op->path);
-				r = txn_step(t, op->path);
-				if (r >= 0)
-					r = op->contents ? txn_write_file(t, op->path, op->contents,
-									  op->size, op->mode) :
-							   txn_remove_file(t, op->path);
-				if (r < 0) {
-					report_step_end(rep, false, "%s: %s", op->path, strerror(-r));
-					return r;
-				}
-			}
-			continue;
-		}
-		for (size_t i = 0; i < s->plan.n_commands; i++) {
-			const struct netcfg_command *c = &s->plan.commands[i];
-
-			if (c->before_files != (pass == 0))
-				continue;
-			const char *what = c->reason ? c->reason : c->argv[0];
-
-			report_step(rep, "run", "%c%s",
-				    what[0] >= 'a' && what[0] <= 'z' ? what[0] - 32 : what[0],
-				    what + (what[0] != 0));
-			r = txn_step(t, c->argv[0]);
-			if (r >= 0)
-				r = run_step(s, t, rep, c->argv,
-					     undo_after_restore(s, c) ? NULL : c->undo_argv);
-			if (r < 0)
-				return r;
-		}
-	}
-	return 0;
-}
-
-/* --confirm-timeout: the boot guard's files, in the transaction (verbs/confirm.h). */
-static int arm_guard(struct swap *s, struct txn *t, struct report *rep)
-{
-	int r;
-
-	report_step(rep, "guard", "Arming the guard: 'vnic-install confirm' within %u s keeps the "
-		    "change", s->args->confirm_timeout_sec);
-	r = confirm_arm(t, &s->check, s->from->name, s->to->name, s->timeout,
-			s->args->confirm_timeout_sec);
-	if (r < 0)
-		report_step_end(rep, false, "%s", strerror(-r));
-	return r;
-}
-
 /* --confirm-timeout, after a passed check: the guard runs; the change waits for confirm. */
 static int wait_for_confirm(struct swap *s, struct txn *t, struct report *rep)
 {
@@ -664,49 +569,121 @@ static int wait_for_confirm(struct swap *s, struct txn *t, struct report *rep)
 	return EXIT_OK;
 }
 
-static volatile sig_atomic_t interrupted;
-
-static void on_interrupt(int sig)
-{
-	interrupted = sig;
-}
 
 /*
- * SIGINT and SIGTERM (Ctrl-C, systemctl stop, a shutdown) make the swap roll back at the next
- * step, instead of leaving the new configuration applied and unverified. SIGHUP is ignored: the
- * admin's SSH session may drop while the address moves, and the swap goes on to its end.
+ * The driver, in its own transaction (kept when the swap is rolled back), then the lock goes
+ * on to the swap's transaction in *t. Returns an exit code.
  */
-static void catch_interrupts(void)
+static int install_driver(struct swap *s, struct txn **t, struct report *rep)
 {
-	struct sigaction sa = { .sa_handler = on_interrupt };
+	struct txn *next = NULL;
+	int r, code;
 
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	signal(SIGHUP, SIG_IGN);
-	signal(SIGPIPE, SIG_IGN);
+	code = plan_driver(s);
+	if (code == EXIT_OK) {
+		report_set_total(rep, (unsigned)(s->driver.steps.n + s->net.n));
+		code = driver_job_apply(&s->driver, *t, rep);
+	}
+	if (code == EXIT_OK && (r = txn_commit(*t)) < 0) {
+		log_error_errno(r, "Failed to commit the driver's transaction: %m");
+		code = EXIT_FAILED;
+	}
+	if (code != EXIT_OK) {
+		r = txn_rollback(*t);
+		if (r < 0) {
+			report_result(rep, "inconsistent", EXIT_INCONSISTENT, "The driver's install "
+				      "failed and its rollback did not complete (%s); the network "
+				      "configuration was not touched. Run 'vnic-install status' and "
+				      "'vnic-install recover'.", strerror(-r));
+			return EXIT_INCONSISTENT;
+		}
+		report_result(rep, "failed", code, "The driver could not be installed (undone); the "
+			      "network configuration was not touched.");
+		return code;
+	}
+	r = txn_begin_after(*t, "swap", &next);
+	if (r < 0) {
+		log_error_errno(r, "Failed to start the swap's transaction: %m");
+		return EXIT_FAILED;
+	}
+	txn_free(*t);
+	*t = next;
+	return EXIT_OK;
 }
 
-/* After a step: -EINTR when a signal asked the swap to stop (r passes through otherwise). */
-static int stop_if_interrupted(int r)
+/* Applies net's steps [from, to); on failure rolls back and returns the exit code (else 0). */
+static int apply_net(struct swap *s, struct txn *t, struct report *rep, size_t from, size_t to)
 {
-	if (r >= 0 && interrupted) {
-		log_error("Interrupted by signal %d; rolling back.", (int)interrupted);
-		return -EINTR;
+	struct step_env env = { .txn = t, .rep = rep, .default_timeout = 300,
+				.inert_commands = s->fake, .should_stop = stop_requested,
+				.userdata = s };
+	size_t failed = 0;
+	int r;
+
+	r = step_list_apply_range(&s->net, from, to, &env, &failed);
+	if (r >= 0)
+		return 0;
+	return undo(s, t, rep, s->net.v[failed].gate && s->net.v[failed].status == STEP_FAILED &&
+			r != -EINTR, r);
+}
+
+/* After a passed check: tell the neighbours where the address lives now. */
+static void announce(const struct swap *s)
+{
+	struct linkcheck_spec spec = { .kind = LINKCHECK_ADDRESS, .ifname = s->to->name,
+				       .address = s->address, .timeout_ms = 1000 };
+	struct linkcheck_result res;
+
+	if (!s->fake && linkcheck_run(&spec, &res) == 0 && !strchr(res.address, ':'))
+		(void)linkcheck_announce(s->to->name, res.address);
+}
+
+/* Everything after the question: driver, network, check, commit. Returns the exit code. */
+static int run_swap(struct swap *s, struct report *rep)
+{
+	_cleanup_txn_ struct txn *t = NULL;
+	const struct vnic_args *args = s->args;
+	int r, code;
+
+	r = begin_transaction(args, s->with_driver ? "driver-install" : "swap", &t);
+	if (r < 0)
+		return exit_code_for_errno(r);
+	if (s->with_driver && (code = install_driver(s, &t, rep)) != EXIT_OK)
+		return code;
+	code = apply_net(s, t, rep, 0, s->check_at);
+	if (code != 0)
+		return code;
+	r = stop_requested();
+	if (r >= 0)
+		r = txn_mark_applied(t, args->confirm_timeout_sec > 0);
+	if (r < 0)
+		return undo(s, t, rep, false, r);
+	code = apply_net(s, t, rep, s->check_at, s->net.n);
+	if (code != 0)
+		return code;
+	announce(s);
+	if (args->confirm_timeout_sec)
+		return wait_for_confirm(s, t, rep);
+	r = txn_commit(t);
+	if (r < 0) {
+		log_error_errno(r, "Failed to commit the transaction: %m");
+		return undo(s, t, rep, false, r);
 	}
-	return r;
+	report_result(rep, "ok", EXIT_OK, "%s now carries the configuration of %s (whose "
+		      "configuration is disabled, not deleted); 'vnic-install rollback' undoes it.",
+		      s->to->name, s->from->name);
+	return EXIT_OK;
 }
 
 int verb_swap(const struct vnic_args *args)
 {
-	_cleanup_txn_ struct txn *t = NULL;
 	_cleanup_fclose_ FILE *logf = NULL;
 	struct swap s = {};
 	struct report rep;
-	struct plan_view v;
-	int r, code;
+	struct step_view v;
+	int code;
 
-	catch_interrupts();
+	interrupt_catch(false);
 
 	code = swap_prepare(&s, args, false);
 	if (code != 0)
@@ -715,7 +692,6 @@ int verb_swap(const struct vnic_args *args)
 	log_set_file(logf);
 	log_debug("swap %s -> %s (%s), check %s %s, timeout %u s", s.from->name, s.to->name,
 		  s.owner.backend, s.check.kind_str, s.check.why ? s.check.why : "", s.timeout);
-	v = swap_view(&s);
 
 	if (!args->yes) {
 		if (!isatty(STDIN_FILENO) || args->json) {
@@ -724,88 +700,18 @@ int verb_swap(const struct vnic_args *args)
 			code = EXIT_USAGE;
 			goto out;
 		}
-		if (plan_print(stdout, &v, false, NULL) < 0 || !confirm(&s)) {
+		code = plan_driver(&s);
+		if (code != EXIT_OK)
+			goto out;
+		v = swap_view(&s);
+		if (step_render(stdout, &v, false, NULL) < 0 || !confirm(&s)) {
 			log_info("Nothing was changed.");
 			code = EXIT_FAILED;
 			goto out;
 		}
 	}
-
-	report_init(&rep, stdout, args->json,
-		    plan_count_steps(&v) + (args->confirm_timeout_sec ? 1 : 0));
-	if (s.driver_argv) {
-		code = install_driver(&s, &rep);
-		if (code != 0)
-			goto out;
-	}
-
-	r = begin_transaction(args, "swap", &t);
-	if (r < 0) {
-		code = exit_code_for_errno(r);
-		goto out;
-	}
-	r = stop_if_interrupted(apply(&s, t, &rep));
-	if (r >= 0 && args->confirm_timeout_sec)
-		r = stop_if_interrupted(arm_guard(&s, t, &rep));
-	if (r >= 0)
-		r = stop_if_interrupted(txn_mark_applied(t, args->confirm_timeout_sec > 0));
-	if (r < 0) {
-		code = undo(&s, t, &rep, false, r);
-		goto out;
-	}
-
-	{
-		const char *shown = s.check.gateway;
-
-		report_step(&rep, "check", "Checking the link of %s (%s%s%s, up to %u s)",
-			    s.to->name, s.check.kind_str, shown ? " " : "", shown ? shown : "",
-			    s.timeout);
-	}
-	r = txn_step(t, "check");
-	if (r >= 0) {
-		r = run_check(&s, &rep);
-		if (r < 0) {
-			code = undo(&s, t, &rep, true, r);
-			goto out;
-		}
-		r = stop_if_interrupted(r);
-	}
-	if (r < 0) {
-		code = undo(&s, t, &rep, false, r);
-		goto out;
-	}
-
-	report_step(&rep, "down", "Taking %s down", s.from->name);
-	r = txn_step(t, "down");
-	if (r >= 0)
-		r = stop_if_interrupted(run_step(&s, t, &rep, s.down_argv, s.up_argv));
-	if (r < 0) {
-		code = undo(&s, t, &rep, false, r);
-		goto out;
-	}
-	if (!s.fake) {
-		struct linkcheck_spec spec = { .kind = LINKCHECK_ADDRESS, .ifname = s.to->name,
-					       .address = s.address, .timeout_ms = 1000 };
-		struct linkcheck_result res;
-
-		/* Tell the neighbours where the address lives now. */
-		if (linkcheck_run(&spec, &res) == 0 && !strchr(res.address, ':'))
-			(void)linkcheck_announce(s.to->name, res.address);
-	}
-	if (args->confirm_timeout_sec) {
-		code = wait_for_confirm(&s, t, &rep);
-		goto out;
-	}
-	r = txn_commit(t);
-	if (r < 0) {
-		log_error_errno(r, "Failed to commit the transaction: %m");
-		code = undo(&s, t, &rep, false, r);
-		goto out;
-	}
-	report_result(&rep, "ok", EXIT_OK, "%s now carries the configuration of %s (whose "
-		      "configuration is disabled, not deleted); 'vnic-install rollback' undoes it.",
-		      s.to->name, s.from->name);
-	code = EXIT_OK;
+	verb_report_init(&rep, args, (unsigned)s.net.n);
+	code = run_swap(&s, &rep);
 out:
 	log_set_file(NULL);
 	swap_done(&s);

@@ -41,20 +41,6 @@ static struct chroot_mounts *bind_root(const struct vnic_args *args)
 	return m;
 }
 
-int exit_code_for_errno(int r)
-{
-	switch (r) {
-	case 0:
-		return EXIT_OK;
-	case -EBUSY:
-		return EXIT_LOCKED;
-	case -EBADMSG:
-		return EXIT_BAD_INPUT;
-	default:
-		return EXIT_FAILED;
-	}
-}
-
 int begin_transaction(const struct vnic_args *args, const char *op, struct txn **ret)
 {
 	struct txn_info info;

@@ -16,12 +16,14 @@ int verb_recover(const struct vnic_args *args);
 int verb_confirm(const struct vnic_args *args);
 int verb_rollback(const struct vnic_args *args);
 
+struct report;
+/* The progress reporter for a verb: JSON lines with --json, quiet with -q (lib/report.h). */
+void verb_report_init(struct report *r, const struct vnic_args *a, unsigned total);
+
 struct txn;
 /* txn_begin() for a verb: recovers an interrupted run first, and reports failures (returns
  * -errno after printing). */
 int begin_transaction(const struct vnic_args *args, const char *op, struct txn **ret);
-/* The exit code for an error a verb did not map itself. */
-int exit_code_for_errno(int r);
 int verb_version(const struct vnic_args *args);
 int verb_prepare(const struct vnic_args *args);
 /* The dry run of prepare (plan --root|--image, plan prepare). */

@@ -124,7 +124,7 @@ def main():
                 vm.restore_link(vm.nic(VMX_MAC))
                 assert r.rc == 3, r
                 ev = events(r.stdout)
-                fail = next(e for e in ev if e.get("event") == "step_end" and e["id"] == "check")
+                fail = next(e for e in ev if e.get("event") == "step_end" and e["id"] == "swap.check")
                 end = next(e for e in ev if e.get("event") == "step_end" and e["id"] == "rollback")
                 back_ms.append(end["elapsed_ms"] - fail["elapsed_ms"])
                 # host: the command started at t0, the check failed fail_ms later (the guest's

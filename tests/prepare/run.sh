@@ -95,6 +95,15 @@ for family in debian rhel; do
 	else
 		bad "root-$family plan" "rc=$rc; $out; diff: $(diff <(echo "$before") <(snap "$r") | head)"
 	fi
+	# The step layer's invariant on a copy: the plan's step ids are the ids prepare journals.
+	rm -rf "$r.ids"; cp -a "$r" "$r.ids"
+	if out=$(/usr/bin/python3 "$top/tests/step-ids.py" "$vnic" "$r.ids" prepare --from ens33 \
+		--source "$top" 2>&1); then
+		ok "root-$family: the plan's step ids are the ids prepare journals ($(echo $out))"
+	else
+		bad "root-$family step ids" "$out"
+	fi
+	rm -rf "$r.ids"
 	touch "$r/etc/vnic-test-fail-build"
 	out=$("$vnic" prepare --root "$r" --from ens33 --source "$top" 2>&1); rc=$?
 	rm -f "$r/etc/vnic-test-fail-build"
@@ -133,6 +142,138 @@ for family in debian rhel; do
 		bad "root-$family recover" "$(diff <(echo "$before") <(snap "$r") | head -20)"
 	fi
 done
+
+# The module registered already (as the vmxnet3-dkms package leaves it): a failed prepare, and
+# the boot guard's restore after a good one, leave it registered (`dkms remove --all` is the
+# undo of an add this run made, never of one it found done).
+r=$work/root-registered
+debian_root "$r"
+mkdir -p "$r/var/lib/dkms/vmxnet3/2.0.0/source"
+touch "$r/etc/vnic-test-fail-build"
+before=$(snap "$r")
+"$vnic" prepare --root "$r" --from ens33 --source "$top" >/dev/null 2>&1; rc=$?
+rm -f "$r/etc/vnic-test-fail-build"
+if [ $rc -ne 0 ] && [ -d "$r/var/lib/dkms/vmxnet3/2.0.0/source" ] &&
+	[ "$(snap "$r" | grep -v vnic-test-fail-build)" = "$(grep -v vnic-test-fail-build <<<"$before")" ]; then
+	ok "registered module: a failed prepare leaves it registered and the root as it was"
+else
+	bad "registered module, failed prepare" "rc=$rc; $(ls "$r/var/lib/dkms/vmxnet3" 2>&1)"
+fi
+before=$(snap "$r")
+out=$("$vnic" prepare --root "$r" --from ens33 --source "$top" 2>&1); rc=$?
+"$vnic" recover --root "$r" --force >/dev/null 2>&1
+if [ $rc -eq 0 ] && [ -d "$r/var/lib/dkms/vmxnet3/2.0.0/source" ] && [ "$(snap "$r")" = "$before" ]; then
+	ok "registered module: the guard's restore after prepare leaves it registered"
+else
+	bad "registered module, restore" "rc=$rc; $out; $(ls "$r/var/lib/dkms/vmxnet3" 2>&1)"
+fi
+
+# The same invariant for swap with the driver (in process, its own transaction, the lock handed
+# on to the swap's): the fake root stands for the running system (VNIC_TEST_FAKE_LIVE: commands
+# run as `true ...`), its NICs are debian-12's from tests/roots, its initramfs carries the
+# kernel's own vmxnet3 (so that the image is kept, regenerated and checked).
+swap_root() {
+	debian_root "$1"
+	cp -a "$top/tests/roots/debian-12/root/sys" "$1/"
+	printf '#!/bin/sh\nexit 0\n' >"$1/usr/bin/make" && chmod 755 "$1/usr/bin/make"
+	printf 'initrd of %s\nlib/modules/%s/kernel/drivers/net/ethernet/vmware/vmxnet3/vmxnet3.ko\n' \
+		"$kver" "$kver" >"$1/boot/initrd.img-$kver"
+}
+r=$work/root-swap
+swap_root "$r"
+js=$(VNIC_TEST_FAKE_LIVE=1 "$vnic" plan --root "$r" --json 2>/dev/null)
+if grep -q '"driver.dkms-build.'"$kver"'"' <<<"$js" && grep -q '"driver.initramfs-check.' <<<"$js" &&
+	out=$(VNIC_TEST_FAKE_LIVE=1 /usr/bin/python3 "$top/tests/step-ids.py" "$vnic" "$r" swap 2>&1) &&
+	grep -q "2 transaction" <<<"$out"; then
+	ok "swap with the driver: plan shows the driver's steps, and its step ids are the journal's ($(echo $out))"
+else
+	bad "swap step ids" "$out"
+fi
+swap_root "$r"
+if out=$(VNIC_TEST_FAKE_LIVE=1 /usr/bin/python3 "$top/tests/step-ids.py" "$vnic" "$r" swap \
+	--confirm-timeout 60 2>&1) && "$vnic" status --root "$r" | grep -q "boot guard armed"; then
+	ok "swap --confirm-timeout: the guard's files are steps of the plan and of the journal ($(echo $out))"
+else
+	bad "swap --confirm-timeout step ids" "$out"
+fi
+
+# Killed (_exit) at the N-th POINT, for every N, then `recover`: the root is as it was before,
+# or (swap) with only the driver's committed transaction kept, or as after the whole run.
+# crash_every VERB POINT: counts the points in crash_points.
+crash_points=0
+crash_every() {
+	local verb=$1 point=$2 n=0 rc crashed=0 before after driver_only now
+	local -a run
+	r=$work/root-crash
+	if [ "$verb" = prepare ]; then
+		run=(env "$vnic" prepare --root "$r" --from ens33 --source "$top")
+		debian_root "$r"; before=$(snap "$r")
+		driver_only=$before
+	elif [ "$verb" = driver ]; then
+		run=(env "$vnic" driver install --root "$r" --source "$top" --yes)
+		swap_root "$r"; before=$(snap "$r")
+		driver_only=$before
+	else
+		run=(env VNIC_TEST_FAKE_LIVE=1 "$vnic" swap --root "$r" --yes)
+		swap_root "$r"; before=$(snap "$r")
+		VNIC_TEST_LINKCHECK=fail "${run[@]}" >/dev/null 2>&1
+		driver_only=$(snap "$r")
+	fi
+	"${run[@]}" >/dev/null 2>&1
+	after=$(snap "$r")
+	while [ $n -lt 400 ]; do
+		n=$((n + 1))
+		if [ "$verb" = prepare ]; then debian_root "$r"; else swap_root "$r"; fi # driver: swap's root
+		VNIC_FAULT=$point:$n:crash "${run[@]}" >/dev/null 2>&1; rc=$?
+		[ $rc -eq 0 ] && break
+		if [ $rc -ne 99 ]; then
+			bad "$verb killed at $point:$n" "exit $rc, not the crash's 99"
+			return
+		fi
+		crashed=$((crashed + 1))
+		"$vnic" recover --root "$r" >/dev/null 2>&1
+		now=$(snap "$r")
+		if [ "$now" != "$before" ] && [ "$now" != "$driver_only" ] && [ "$now" != "$after" ]; then
+			bad "$verb killed at $point:$n" "after recover: $(diff <(echo "$before") <(echo "$now") | head)"
+			return
+		fi
+		if ! "$vnic" status --root "$r" 2>&1 | grep -q "^Pending: none"; then
+			bad "$verb killed at $point:$n" "a transaction is still pending after recover"
+			return
+		fi
+	done
+	ok "$verb killed at each of its $crashed '$point' points: recover leaves it as before or after"
+	crash_points=$((crash_points + crashed))
+}
+for point in journal start; do
+	crash_every prepare $point
+	crash_every swap $point
+	crash_every driver $point
+done
+# A recovery that is itself killed (at its M-th undo, for every M) after prepare was killed at
+# its last journal record (every change made, none committed): the next recover finishes it.
+r=$work/root-crash
+debian_root "$r"; before=$(snap "$r")
+"$vnic" prepare --root "$r" --from ens33 --source "$top" >/dev/null 2>&1
+n_journal=$(grep -c '' "$r"/var/lib/vnic/txn/*/journal)
+m=0 doubles=0
+while [ $m -lt 200 ]; do
+	m=$((m + 1))
+	debian_root "$r"
+	VNIC_FAULT=journal:$n_journal:crash "$vnic" prepare --root "$r" --from ens33 --source "$top" >/dev/null 2>&1
+	VNIC_FAULT=undo:$m:crash "$vnic" recover --root "$r" >/dev/null 2>&1; rc=$?
+	[ $rc -eq 0 ] && break
+	[ $rc -eq 99 ] || { bad "recovery killed at undo:$m" "exit $rc"; break; }
+	doubles=$((doubles + 1))
+	"$vnic" recover --root "$r" >/dev/null 2>&1
+	if [ "$(snap "$r")" != "$before" ]; then
+		bad "recovery killed at undo:$m" "$(diff <(echo "$before") <(snap "$r") | head)"
+		break
+	fi
+done
+[ $doubles -gt 0 ] && ok "prepare's recovery killed at each of its $doubles undos: the next recover finishes it"
+crash_points=$((crash_points + doubles))
+echo "     crash points covered here: $crash_points"
 
 # Bad input: a malformed os-release (not one assignment: lines that are not are skipped, as
 # systemd skips them, but here nothing is left) is named with its line, and nothing changes.

@@ -33,7 +33,7 @@ done
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/vnic-roots.XXXXXX")
 keep_work=0
-passed=0 failed=0 broken=()
+passed=0 failed=0 broken=() ids_equal=0 ids_refused=0
 
 # One object file; every fake module is a copy of it with its own .modinfo.
 printf 'int vnic_test_module_marker;\n' >"$work/fake.c"
@@ -132,9 +132,23 @@ run_case() {
 	if ! compare "$case_dir/expected.json" "$copy.json"; then
 		ok=0
 	fi
+	# The step layer's invariant: the ids of the steps `plan` shows are the ids the swap
+	# journals, in order; a plan that refuses means a swap that refuses alike (the fake root
+	# stands for the running system: VNIC_TEST_FAKE_LIVE, commands run as `true ...`).
+	if [ $ok -eq 1 ] && [ ! -f "$case_dir/exit" ]; then
+		if VNIC_TEST_FAKE_LIVE=1 VNIC_TEST_LINKCHECK=pass "$python" "$here/../step-ids.py" \
+			"$bin" "$copy" swap --no-driver >"$copy.ids" 2>&1; then
+			grep -q "step ids equal" "$copy.ids" && ids_equal=$((ids_equal + 1))
+			grep -q "refused alike" "$copy.ids" && ids_refused=$((ids_refused + 1))
+		else
+			echo "  plan and swap differ:"
+			cat "$copy.ids"
+			ok=0
+		fi
+	fi
 	if [ $ok -eq 1 ]; then
 		pass "$name"
-		rm -rf "$copy" "$copy.json" "$copy.stderr"
+		rm -rf "$copy" "$copy.json" "$copy.stderr" "$copy.ids"
 	else
 		fail "$name (scratch kept: $copy)"
 		keep_work=1
@@ -315,5 +329,5 @@ done
 echo
 for b in "${broken[@]}"; do echo "FAILED: $b"; done
 if [ $keep_work -eq 0 ]; then rm -rf "$work"; fi
-echo "roots: $passed passed, $failed failed"
+echo "roots: $passed passed, $failed failed; step ids of plan and swap equal on $ids_equal roots, refused alike on $ids_refused"
 [ $failed -eq 0 ]

@@ -92,11 +92,39 @@ static void test_plain(void **state)
 	assert_int_equal(count(out, "\n"), 8);
 }
 
+static void quiet_scenario(struct report *r)
+{
+	report_set_quiet(r, true);
+	scenario(r);
+}
+
+static void quiet_ok(struct report *r)
+{
+	report_set_quiet(r, true);
+	report_step(r, "file", "Writing %s", "/etc/network/interfaces");
+	report_detail(r, "%s", "renamed");
+	report_result(r, "ok", 0, "%s", "done");
+}
+
+/* -q: only what failed is said; JSON is never quieted. */
+static void test_quiet(void **state)
+{
+	_cleanup_free_ char *out = capture(false, quiet_scenario), *ok = capture(false, quiet_ok),
+			   *js = capture(true, quiet_scenario);
+
+	assert_string_equal(out, "      FAILED: no carrier on ens4 within 10 s\n"
+				 "      FAILED: failed\n"
+				 "Failed: The link check failed \"quoted\" (0.0s)\n");
+	assert_string_equal(ok, "");
+	assert_int_equal(count(js, "\n"), 10);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_json_lines),
 		cmocka_unit_test(test_plain),
+		cmocka_unit_test(test_quiet),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
