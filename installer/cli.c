@@ -52,9 +52,11 @@ static const struct verb verbs[] = {
 	  "on anyway). A failure undoes everything. remove: the reverse, for every kernel. status:\n"
 	  "per kernel, which vmxnet3 would load, the initramfs, DKMS's state. See docs/driver-install.md." },
 	{ "plan", verb_plan, OPT_ROOT | OPT_IMAGE | OPT_JSON | OPT_FROM | OPT_TO | OPT_CHECK |
-		  OPT_TIMEOUT | OPT_NO_DRIVER | OPT_SOURCE | OPT_CONFIRM_TIMEOUT | OPT_TUNE, 0, 1,
+		  OPT_TIMEOUT | OPT_NO_DRIVER | OPT_SOURCE | OPT_CONFIRM_TIMEOUT | OPT_TUNE |
+		  OPT_ALLOW_DIFFERENCE | OPT_INSTALL_TOOLS, 0, 1,
 	  "[swap|prepare|tune] [--from IF] [--to IF] [--check HOW] [--timeout SEC] [--no-driver]\n"
-	  "            [--confirm-timeout SEC] [--root DIR | --image FILE] [--source DIR]\n"
+	  "            [--confirm-timeout SEC] [--allow-difference] [--install-tools]\n"
+	  "            [--root DIR | --image FILE] [--source DIR]\n"
 	  "            [tune's options] [--json]",
 	  "Show what 'swap' or 'prepare' would do, changing nothing",
 	  "A dry run: every step in order, every file with a unified diff against the file as it "
@@ -63,10 +65,12 @@ static const struct verb verbs[] = {
 	  "DIR or --image FILE,\nshow prepare's (for an image, on a copy-on-write overlay: the "
 	  "image is only read).\nSee docs/swap.md and docs/prepare.md." },
 	{ "swap", verb_swap, OPT_JSON | OPT_YES | OPT_FROM | OPT_TO | OPT_CHECK | OPT_TIMEOUT |
-		  OPT_LOG | OPT_NO_DRIVER | OPT_ROOT | OPT_CONFIRM_TIMEOUT, 0, 0,
+		  OPT_LOG | OPT_NO_DRIVER | OPT_ROOT | OPT_CONFIRM_TIMEOUT | OPT_ALLOW_DIFFERENCE |
+		  OPT_INSTALL_TOOLS, 0, 0,
 	  "[--from IF] [--to IF] [--check carrier|address|gateway|ping:ADDR]\n"
 	  "            [--check peer:ADDR|tcp:ADDR:PORT ...] [--timeout SEC] [--confirm-timeout SEC]\n"
-	  "            [--no-driver] [--log FILE] [--yes] [--json]",
+	  "            [--allow-difference] [--install-tools] [--no-driver] [--log FILE] [--yes]\n"
+	  "            [--json]",
 	  "Move the network configuration from the E1000 to the VMXNET3 NIC beside it",
 	  "With a VMXNET3 adapter added next to the E1000: installs vnic's driver (unless "
 	  "--no-driver),\nmoves the configuration of the E1000 interface (--from; default: the "
@@ -75,7 +79,10 @@ static const struct verb verbs[] = {
 	  "answer as it did through the\nE1000, from the same MAC; each --check peer:ADDR or "
 	  "tcp:ADDR:PORT and the SSH client of\nSSH_CONNECTION too; --timeout, default 30 s). "
 	  "Then the E1000 goes down; its configuration\nis disabled, not deleted. If the check "
-	  "fails, everything is restored and the E1000 is up\nagain (exit code 3). "
+	  "fails, everything is restored and the E1000 is up\nagain (exit code 3). After the "
+	  "check, every address and route the E1000 ran must run on\nthe VMXNET3 NIC, else the "
+	  "same rollback (--allow-difference: reported, kept).\n--install-tools: open-vm-tools "
+	  "installed in the same transaction.\n"
 	  "--confirm-timeout SEC: the change is rolled back on its own unless\n'vnic-install "
 	  "confirm' comes within SEC seconds, also across a reboot. Without --yes it\nshows the "
 	  "plan and asks. Log: --log FILE (default /var/log/vnic-install.log). See docs/swap.md." },
@@ -111,8 +118,10 @@ static const struct verb verbs[] = {
 	  "before\nit starts). A change waiting for 'confirm' is left alone unless --force is "
 	  "given." },
 	{ "prepare", verb_prepare,
-	  OPT_ROOT | OPT_IMAGE | OPT_FROM | OPT_TIMEOUT | OPT_SOURCE | OPT_JSON, 0, 0,
-	  "[--root DIR | --image FILE] [--from IF] [--timeout SEC] [--source DIR] [--json]",
+	  OPT_ROOT | OPT_IMAGE | OPT_FROM | OPT_TIMEOUT | OPT_SOURCE | OPT_JSON | OPT_INSTALL_TOOLS,
+	  0, 0,
+	  "[--root DIR | --image FILE] [--from IF] [--timeout SEC] [--source DIR]\n"
+	  "            [--install-tools] [--json]",
 	  "Prepare a system or a template image for the switch to VMXNET3",
 	  "Builds vnic's driver through DKMS for every kernel (with the system's own tools, in a "
 	  "chroot\nfor --root and --image), regenerates and checks each initramfs, stages the "
@@ -150,6 +159,8 @@ enum {
 	ARG_CHANNELS,
 	ARG_SOCKET_BUFFERS,
 	ARG_PROFILE,
+	ARG_ALLOW_DIFFERENCE,
+	ARG_INSTALL_TOOLS,
 };
 
 static const struct {
@@ -204,6 +215,10 @@ static const struct {
 	  "Take the driver sources from DIR" },
 	{ { "no-driver", no_argument, NULL, ARG_NO_DRIVER }, OPT_NO_DRIVER, NULL,
 	  "Leave the driver out (use the vmxnet3 driver the system has)" },
+	{ { "allow-difference", no_argument, NULL, ARG_ALLOW_DIFFERENCE }, OPT_ALLOW_DIFFERENCE,
+	  NULL, "Keep the swap when the VMXNET3 NIC lacks an address or route the E1000 had" },
+	{ { "install-tools", no_argument, NULL, ARG_INSTALL_TOOLS }, OPT_INSTALL_TOOLS, NULL,
+	  "Also install open-vm-tools (VMware Tools) with the package manager" },
 };
 
 const struct verb *cli_find_verb(const char *name)
@@ -433,6 +448,14 @@ int cli_parse(int argc, char **argv, struct vnic_args *args, char **ret_error)
 		case ARG_NO_DRIVER:
 			args->no_driver = true;
 			args->given |= OPT_NO_DRIVER;
+			break;
+		case ARG_ALLOW_DIFFERENCE:
+			args->allow_difference = true;
+			args->given |= OPT_ALLOW_DIFFERENCE;
+			break;
+		case ARG_INSTALL_TOOLS:
+			args->install_tools = true;
+			args->given |= OPT_INSTALL_TOOLS;
 			break;
 		case ARG_SOURCE:
 			args->source_dir = optarg;

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "lib/macro.h"
 #include "lib/strv.h"
@@ -51,8 +52,9 @@ static int addr_cb(const struct nlmsghdr *nlh, void *data)
 		else if (mnl_attr_get_type(attr) == IFA_LOCAL)
 			local = mnl_attr_get_payload(attr);
 	}
-	/* IPv6 addresses from SLAAC or DHCPv6 have lifetimes: they follow the MAC or the lease. */
-	if (ifa->ifa_family == AF_INET6 && !(flags & IFA_F_PERMANENT))
+	/* Leased addresses (DHCP, SLAAC, DHCPv6) have lifetimes: they follow the MAC or the lease;
+	 * the kernel marks those without one permanent, IPv4 and IPv6 alike. */
+	if (!(flags & IFA_F_PERMANENT))
 		return MNL_CB_OK;
 	address = local ?: address;
 	if (!address || !inet_ntop(ifa->ifa_family, address, text, sizeof(text)))
@@ -89,8 +91,8 @@ static int route_cb(const struct nlmsghdr *nlh, void *data)
 	int oif = 0;
 
 	if ((rt->rtm_family != AF_INET && rt->rtm_family != AF_INET6) || rt->rtm_type != RTN_UNICAST ||
-	    rt->rtm_protocol == RTPROT_KERNEL)
-		return MNL_CB_OK;
+	    rt->rtm_protocol == RTPROT_KERNEL || rt->rtm_protocol == RTPROT_RA)
+		return MNL_CB_OK; /* the kernel's prefix routes; a router's, which follow its adverts */
 	mnl_attr_for_each(attr, nlh, sizeof(*rt)) {
 		switch (mnl_attr_get_type(attr)) {
 		case RTA_OIF: oif = (int)mnl_attr_get_u32(attr); break;
@@ -171,5 +173,42 @@ int net_state_missing(const struct net_state *before, const struct net_state *af
 	if (!missing && !(missing = calloc(1, sizeof(char *))))
 		return -ENOMEM;
 	*ret = TAKE_PTR(missing);
+	return 0;
+}
+
+static long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
+
+int net_state_wait_for(const struct net_state *before, int ifindex, unsigned timeout_ms,
+		       char ***ret)
+{
+	long end = now_ms() + (long)timeout_ms;
+	char **missing = NULL;
+	int r;
+
+	for (;;) {
+		struct net_state after = {};
+
+		r = net_state_read(ifindex, &after);
+		if (r >= 0) {
+			strv_free(missing);
+			missing = NULL;
+			r = net_state_missing(before, &after, &missing);
+		}
+		net_state_done(&after);
+		if (r < 0) {
+			strv_free(missing);
+			return r;
+		}
+		if (!*missing || now_ms() >= end)
+			break;
+		nanosleep(&(struct timespec){ .tv_nsec = 200 * 1000000L }, NULL);
+	}
+	*ret = missing;
 	return 0;
 }

@@ -35,9 +35,11 @@
 #include "step/network.h"
 #include "step/render.h"
 #include "step/step.h"
+#include "step/tools.h"
 #include "verbs/driver.h"
 #include "system/linkcheck.h"
 #include "system/nic.h"
+#include "system/verify.h"
 #include "txn/txn.h"
 #include "verbs.h"
 #include "verbs/check.h"
@@ -45,6 +47,8 @@
 
 #define SWAP_DEFAULT_TIMEOUT 30
 #define SWAP_LOG_FILE "/var/log/vnic-install.log"
+/* How long the VMXNET3 NIC may take, after the check, to run every address and route. */
+#define VERIFY_WAIT_MS 10000
 /* How long the E1000 may take to be up again after a rollback before we call it broken. */
 #define ROLLBACK_VERIFY_MS 30000
 
@@ -73,6 +77,10 @@ struct swap {
 	struct step_list net;
 	size_t check_at;   /* the check's index in net: APPLIED is recorded before it */
 	char *check_title;
+	/* what ran on the E1000 before (live): the VMXNET3 NIC must run it after the check */
+	struct net_state before;
+	bool have_before;
+	char *verify_title;
 };
 
 static void swap_done(struct swap *s)
@@ -87,6 +95,8 @@ static void swap_done(struct swap *s)
 	driver_job_done(&s->driver);
 	step_list_done(&s->net);
 	free(s->check_title);
+	net_state_done(&s->before);
+	free(s->verify_title);
 }
 
 static bool is_e1000(const struct nic *n)
@@ -229,6 +239,53 @@ static int run_check(struct step_list *l, size_t i, struct step_env *env, char *
 	return check_run(&s->check, s->to->name, s->address, s->timeout, env->rep);
 }
 
+/*
+ * After the check: everything the E1000 ran (its permanent addresses and configured routes,
+ * system/verify.h) runs on the VMXNET3 NIC too, else roll back (--allow-difference: say it and
+ * go on). A setting lost in the move is an outage the link check does not see.
+ */
+static int run_verify(struct step_list *l, size_t i, struct step_env *env, char **ret_why)
+{
+	_cleanup_strv_free_ char **missing = NULL;
+	_cleanup_free_ char *list = NULL;
+	struct swap *s = env->userdata;
+	int r;
+
+	if (s->fake || !s->have_before)
+		return 0;
+	r = net_state_wait_for(&s->before, s->to->ifindex, VERIFY_WAIT_MS, &missing);
+	if (r < 0)
+		return r;
+	if (!*missing) {
+		report_detail(env->rep, "%s runs all %zu addresses and routes %s had", s->to->name,
+			      strv_length(s->before.facts), s->from->name);
+		return 0;
+	}
+	list = strv_join(missing, ", ");
+	if (!list)
+		return -ENOMEM;
+	if (s->args->allow_difference) {
+		report_detail(env->rep, "%s lacks what %s had (allowed by --allow-difference): %s",
+			      s->to->name, s->from->name, list);
+		return 0;
+	}
+	if (asprintf(ret_why, "%s lacks what %s had: %s", s->to->name, s->from->name, list) < 0)
+		*ret_why = NULL;
+	return -ENOENT;
+}
+
+static int verify_title(struct swap *s)
+{
+	size_t n = s->have_before ? strv_length(s->before.facts) : 0;
+
+	return asprintf(&s->verify_title, "Compare what runs on %s with what %s ran (%zu "
+			"addresses and routes%s); %s", s->to->name, s->from->name, n,
+			s->have_before || s->fake ? "" : ": not readable, not compared",
+			s->args->allow_difference ? "a difference is reported (--allow-difference)"
+						  : "a difference rolls everything back") < 0
+		       ? -ENOMEM : 0;
+}
+
 /* The check's title: what it tries and what that proves. */
 static int check_title(struct swap *s)
 {
@@ -249,9 +306,18 @@ static int network_list(struct swap *s)
 			 (char *)s->from->name, (char *)"down", NULL };
 	char *up[] = { (char *)"ip", (char *)"link", (char *)"set", (char *)"dev",
 		       (char *)s->from->name, (char *)"up", NULL };
-	int r;
+	bool present = false;
+	int r = 0;
 
-	r = network_steps(&s->plan, true, &s->net);
+	/* --install-tools: open-vm-tools first, while the E1000 still reaches the mirrors */
+	if (s->args->install_tools) {
+		r = tools_steps(s->root, package_manager_detect(s->root, NULL), &s->net, &present);
+		if (present)
+			log_info("%s is installed already: --install-tools adds nothing.",
+				 VMTOOLS_PACKAGE);
+	}
+	if (r >= 0)
+		r = network_steps(&s->plan, true, &s->net);
 	/* --confirm-timeout: the boot guard's files, in the transaction (verbs/confirm.h) */
 	if (r >= 0 && s->args->confirm_timeout_sec)
 		r = confirm_guard_steps(&s->check, s->from->name, s->to->name, s->timeout,
@@ -261,6 +327,12 @@ static int network_list(struct swap *s)
 		r = check_title(s);
 	if (r >= 0)
 		r = step_add_call(&s->net, "swap.check", run_check, s, "%s", s->check_title);
+	if (r >= 0) {
+		step_last(&s->net)->gate = true;
+		r = verify_title(s);
+	}
+	if (r >= 0)
+		r = step_add_call(&s->net, "swap.verify", run_verify, s, "%s", s->verify_title);
 	if (r >= 0) {
 		step_last(&s->net)->gate = true;
 		r = step_add_run(&s->net, "swap.down", down, up, "Take the E1000 interface down");
@@ -274,6 +346,12 @@ static int swap_steps(struct swap *s, const struct vnic_args *a, bool read_only)
 	int r;
 
 	r = network_list(s);
+	if (r == -EOPNOTSUPP) {
+		log_error("--install-tools: no package manager that vnic-install knows (apt-get, dnf, "
+			  "yum, zypper, tdnf, pacman) in %s; nothing was changed.",
+			  s->root ? s->root : "this system");
+		return EXIT_PREREQ;
+	}
 	if (r < 0) {
 		log_error_errno(r, "Failed to plan the swap's steps: %m");
 		return EXIT_FAILED;
@@ -372,6 +450,14 @@ static int swap_prepare(struct swap *s, const struct vnic_args *a, bool read_onl
 	r = pick_check(s, read_only);
 	if (r != 0)
 		return r;
+	/* What the E1000 runs now, for the comparison after the check (rtnetlink: no root). */
+	if (s->live && !s->fake && s->from->ifindex > 0) {
+		r = net_state_read(s->from->ifindex, &s->before);
+		if (r < 0)
+			log_warning_errno(r, "Cannot read the addresses and routes of %s; they will "
+					  "not be compared after the swap: %m", s->from->name);
+		s->have_before = r >= 0;
+	}
 
 	return swap_steps(s, a, read_only);
 }
@@ -504,8 +590,11 @@ static int stop_requested(void)
 	return 0;
 }
 
-/* Rolls back after a failure before or during the check; returns the exit code. */
-static int undo(struct swap *s, struct txn *t, struct report *rep, bool check_failed, int why)
+/*
+ * Rolls back after a failure before or during the check; gate: the check or the comparison
+ * that failed, or NULL. Returns the exit code.
+ */
+static int undo(struct swap *s, struct txn *t, struct report *rep, const struct step *gate, int why)
 {
 	long fail_at = report_elapsed_ms(rep), t0;
 	struct linkcheck_result res = {};
@@ -541,7 +630,14 @@ static int undo(struct swap *s, struct txn *t, struct report *rep, bool check_fa
 	report_detail(rep, "%s is up again, %.1f s after the failure", s->from->name,
 		      (double)(report_elapsed_ms(rep) - fail_at) / 1000.0);
 	report_step_end(rep, true, NULL);
-	if (check_failed) {
+	if (gate && streq(gate->id, "swap.verify")) {
+		report_result(rep, "rolled-back", EXIT_ROLLED_BACK,
+			      "%s; everything was rolled back and %s is up again (--allow-difference "
+			      "keeps such a swap).", gate->why ? gate->why : "A setting was lost",
+			      s->from->name);
+		return EXIT_ROLLED_BACK;
+	}
+	if (gate) {
 		report_result(rep, "rolled-back", EXIT_ROLLED_BACK,
 			      "The link check of %s failed; everything was rolled back and %s is up "
 			      "again.", s->to->name, s->from->name);
@@ -560,7 +656,7 @@ static int wait_for_confirm(struct swap *s, struct txn *t, struct report *rep)
 
 	if (r < 0) {
 		log_error_errno(r, "Failed to start vnic-guard.service: %m");
-		return undo(s, t, rep, false, r);
+		return undo(s, t, rep, NULL, r);
 	}
 	report_result(rep, "waiting", EXIT_OK, "%s now carries the configuration of %s. Run "
 		      "'vnic-install confirm' within %u s to keep it; otherwise it is rolled back on "
@@ -624,7 +720,7 @@ static int apply_net(struct swap *s, struct txn *t, struct report *rep, size_t f
 	if (r >= 0)
 		return 0;
 	return undo(s, t, rep, s->net.v[failed].gate && s->net.v[failed].status == STEP_FAILED &&
-			r != -EINTR, r);
+			r != -EINTR ? &s->net.v[failed] : NULL, r);
 }
 
 /* After a passed check: tell the neighbours where the address lives now. */
@@ -657,7 +753,7 @@ static int run_swap(struct swap *s, struct report *rep)
 	if (r >= 0)
 		r = txn_mark_applied(t, args->confirm_timeout_sec > 0);
 	if (r < 0)
-		return undo(s, t, rep, false, r);
+		return undo(s, t, rep, NULL, r);
 	code = apply_net(s, t, rep, s->check_at, s->net.n);
 	if (code != 0)
 		return code;
@@ -667,7 +763,7 @@ static int run_swap(struct swap *s, struct report *rep)
 	r = txn_commit(t);
 	if (r < 0) {
 		log_error_errno(r, "Failed to commit the transaction: %m");
-		return undo(s, t, rep, false, r);
+		return undo(s, t, rep, NULL, r);
 	}
 	report_result(rep, "ok", EXIT_OK, "%s now carries the configuration of %s (whose "
 		      "configuration is disabled, not deleted); 'vnic-install rollback' undoes it.",

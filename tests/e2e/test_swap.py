@@ -42,9 +42,11 @@ STATIC_CONFIG = {
         "source /etc/network/interfaces.d/*\n\nauto lo\niface lo inet loopback\n\n"
         f"auto {OLD}\niface {OLD} inet static\n    address {STATIC}/24\n    gateway {GATEWAY}\n",
         0o644,
-        # A stray address first (a leftover lease, an admin's manual one): the rollback must
-        # wait for the address the configuration gives, not for the first one ens3 has.
-        f"ip addr flush dev {OLD}; ip addr add {STRAY}/24 dev {OLD}; ifup --force {OLD}"),
+        # A stray address first (a leftover lease: it has a lifetime, so the comparison after
+        # the check leaves it out): the rollback must wait for the address the configuration
+        # gives, not for the first one ens3 has.
+        f"ip addr flush dev {OLD}; ip addr add {STRAY}/24 dev {OLD} valid_lft 3600 "
+        f"preferred_lft 3600; ifup --force {OLD}"),
     "networkmanager": (
         f"/etc/NetworkManager/system-connections/{OLD}.nmconnection",
         f"[connection]\nid={OLD}\ntype=ethernet\ninterface-name={OLD}\nautoconnect=true\n\n"
@@ -209,6 +211,7 @@ def test_swap_with_driver_build(vm_factory, vnic_net):
 
 
 SECOND = "10.78.0.50"      # the second address, in its own stanza
+MANUAL = "10.77.0.77"      # an address added by hand, in no configuration
 ROUTED = "10.79.0.0/16"    # a static route through the second address's network
 ROUTER = "10.78.0.1"
 STANZAS = (
@@ -260,10 +263,27 @@ def test_swap_ifupdown_stanzas(vm_factory, vnic_net):
     vm.sh(f"ip addr flush dev {OLD}; ifup {OLD}", timeout=300)
     check_stanzas(vm, OLD, "before")
 
+    # An address an admin added by hand is on the E1000 and in no configuration: the link
+    # check passes, but the comparison after it finds the VMXNET3 NIC without it and rolls
+    # back (a setting lost in the move is an outage the check does not see).
+    before = config_state(vm)
+    vm.sh(f"ip addr add {MANUAL}/24 dev {OLD}")
     r = vnic(vm, "swap --yes --no-driver --json")
+    print(r.stdout)
+    assert r.rc == 3, f"a lost address must roll the swap back (exit 3):\n{r}"
+    res = result_of(r)
+    assert res["outcome"] == "rolled-back" and f"address {MANUAL}/24" in res["message"], res
+    assert config_state(vm) == before, "configuration files differ after the rollback"
+    check_stanzas(vm, OLD, "after the rollback")
+
+    # --allow-difference keeps such a swap and says what was left behind; the rest is compared
+    # all the same (both addresses and the route are on the VMXNET3 NIC).
+    r = vnic(vm, "swap --yes --no-driver --json --allow-difference")
     print(r.stdout)
     assert r.rc == 0, f"swap failed:\n{r}"
     assert result_of(r)["outcome"] == "ok"
+    said = [e.get("message", "") for e in events(r.stdout) if e.get("event") == "detail"]
+    assert any(f"address {MANUAL}/24" in m and "--allow-difference" in m for m in said), said
     check_on_new(vm, vnic_net, "ifupdown", "after the swap")
     check_stanzas(vm, NEW, "after the swap")
     assert not has_address(vm, OLD, SECOND), f"{OLD} still has {SECOND}"

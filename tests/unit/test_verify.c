@@ -2,12 +2,15 @@
 /*
  * system/verify on two veth interfaces in a private network namespace (root only; skipped
  * otherwise): the addresses and routes a configuration gave vd0, what vd1 lacks of them, and
- * what is not counted (the kernel's prefix routes, link-local addresses, metrics).
+ * what is not counted (the kernel's prefix routes, link-local addresses, leased addresses,
+ * routes from router advertisements, metrics), and the wait for what comes a moment later.
  */
 #include "unit.h"
 
 #include <net/if.h>
 #include <sched.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "lib/exec.h"
 #include "shell.h"
@@ -24,6 +27,8 @@ static int setup(void **state)
 	       "ip link set vp0 up && ip link set vp1 up && ip link set vd0 up && ip link set vd1 up && "
 	       "ip addr add 10.1.0.5/24 dev vd0 && ip addr add 10.2.0.5/24 dev vd0 && "
 	       "ip addr add 2001:db8::5/64 dev vd0 nodad && "
+	       "ip addr add 10.3.0.5/24 dev vd0 valid_lft 300 preferred_lft 300 && "
+	       "ip route add 10.77.0.0/16 via 10.1.0.1 dev vd0 proto ra && "
 	       "ip route add default via 10.1.0.1 dev vd0 && "
 	       "ip route add 10.99.0.0/16 via 10.2.0.1 dev vd0 && "
 	       "ip route add 10.50.0.0/16 via 10.1.0.1 dev vd0 table 100 && "
@@ -65,6 +70,38 @@ static void test_facts_and_missing(void **state)
 	net_state_done(&b);
 }
 
+/* What vd1 lacks comes a moment later (as a manager adds a second address): the wait sees it;
+ * what never comes is still listed when the time is up. */
+static void test_wait_for(void **state)
+{
+	struct net_state a = {};
+	char **missing = NULL;
+	int vd1 = (int)if_nametoindex("vd1"), status;
+	pid_t late;
+
+	if (!in_netns)
+		skip();
+	assert_int_equal(net_state_read((int)if_nametoindex("vd0"), &a), 0);
+	assert_int_equal(net_state_wait_for(&a, vd1, 300, &missing), 0);
+	assert_int_equal(strv_length(missing), 2);
+	strv_free(missing);
+	/* a child adds them half a second later (exec's commands die with their group) */
+	late = fork();
+	assert_true(late >= 0);
+	if (late == 0) {
+		usleep(500 * 1000);
+		_exit(sh("ip addr add 10.2.0.5/24 dev vd1 && "
+			 "ip route add 10.99.0.0/16 via 10.2.0.1 dev vd1 metric 300") == 0 ? 0 : 1);
+	}
+	assert_int_equal(net_state_wait_for(&a, vd1, 10000, &missing), 0);
+	assert_int_equal(strv_length(missing), 0);
+	strv_free(missing);
+	assert_int_equal(waitpid(late, &status, 0), late);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	assert_int_equal(net_state_wait_for(&a, 99999, 100, &missing), -ENODEV);
+	net_state_done(&a);
+}
+
 static void test_no_such_interface(void **state)
 {
 	struct net_state s = {};
@@ -78,6 +115,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_facts_and_missing),
 		cmocka_unit_test(test_no_such_interface),
+		cmocka_unit_test(test_wait_for),
 	};
 
 	return cmocka_run_group_tests(tests, setup, NULL);
