@@ -193,7 +193,8 @@ static void assess_system(struct assess *a)
 		add(a, h->tools.vmware ? HEALTH_WARNING : HEALTH_INFO, "tools-missing", NULL,
 		    "open-vm-tools is not installed%s", h->tools.vmware ? "" : " (this is not a VMware VM)");
 		if (h->tools.vmware)
-			advise(a, "install open-vm-tools with the distribution's package manager");
+			advise(a, h->e1000s ? "install it with the swap: vnic-install swap --install-tools" :
+					      "install open-vm-tools with the distribution's package manager");
 	} else if (!h->tools.running) {
 		add(a, h->tools.vmware ? HEALTH_WARNING : HEALTH_INFO, "tools-stopped", NULL,
 		    "open-vm-tools (vmtoolsd) is not running");

@@ -188,27 +188,31 @@ void prereq_plan_done(struct prereq_plan *p)
 	*p = (struct prereq_plan){};
 }
 
-static int install_command(enum package_manager m, char *const *packages, char ***ret)
+int package_command(enum package_manager m, bool remove, char *const *packages, char ***ret)
 {
-	static const char *const apt[] = { "apt-get", "install", "-y", "--no-install-recommends", NULL };
-	static const char *const dnf[] = { "dnf", "install", "-y", NULL };
-	static const char *const yum[] = { "yum", "install", "-y", NULL };
-	static const char *const zypper[] = { "zypper", "--non-interactive", "install", NULL };
-	static const char *const tdnf[] = { "tdnf", "install", "-y", NULL };
-	static const char *const pacman[] = { "pacman", "-S", "--needed", "--noconfirm", NULL };
-	const char *const *head;
+	static const struct {
+		enum package_manager m;
+		const char *const install[5], *const erase[4];
+	} heads[] = {
+		{ PACKAGE_MANAGER_APT, { "apt-get", "install", "-y", "--no-install-recommends" },
+		  { "apt-get", "remove", "-y" } },
+		{ PACKAGE_MANAGER_DNF, { "dnf", "install", "-y" }, { "dnf", "remove", "-y" } },
+		{ PACKAGE_MANAGER_YUM, { "yum", "install", "-y" }, { "yum", "remove", "-y" } },
+		{ PACKAGE_MANAGER_ZYPPER, { "zypper", "--non-interactive", "install" },
+		  { "zypper", "--non-interactive", "remove" } },
+		{ PACKAGE_MANAGER_TDNF, { "tdnf", "install", "-y" }, { "tdnf", "remove", "-y" } },
+		{ PACKAGE_MANAGER_PACMAN, { "pacman", "-S", "--needed", "--noconfirm" },
+		  { "pacman", "-R", "--noconfirm" } },
+	};
 	_cleanup_strv_free_ char **argv = NULL;
+	const char *const *head = NULL;
 	int r;
 
-	switch (m) {
-	case PACKAGE_MANAGER_APT: head = apt; break;
-	case PACKAGE_MANAGER_DNF: head = dnf; break;
-	case PACKAGE_MANAGER_YUM: head = yum; break;
-	case PACKAGE_MANAGER_ZYPPER: head = zypper; break;
-	case PACKAGE_MANAGER_TDNF: head = tdnf; break;
-	case PACKAGE_MANAGER_PACMAN: head = pacman; break;
-	default: return -EOPNOTSUPP;
-	}
+	for (size_t i = 0; i < ELEMENTSOF(heads) && !head; i++)
+		if (heads[i].m == m)
+			head = remove ? heads[i].erase : heads[i].install;
+	if (!head)
+		return -EOPNOTSUPP;
 	for (; *head; head++)
 		if ((r = strv_push(&argv, *head)) < 0)
 			return r;
@@ -262,7 +266,7 @@ int prereq_plan(enum prereq_family f, enum package_manager m, const struct prere
 			 "'dnf install epel-release'; Oracle Linux 8/9: 'dnf install "
 			 "oracle-epel-release-el8' / '-el9'; RHEL: see "
 			 "https://docs.fedoraproject.org/en-US/epel/).";
-	if (known && m != PACKAGE_MANAGER_NONE && (r = install_command(m, p.packages, &p.install_argv)) < 0)
+	if (known && m != PACKAGE_MANAGER_NONE && (r = package_command(m, false, p.packages, &p.install_argv)) < 0)
 		return r;
 done:
 	*ret = p;

@@ -76,3 +76,10 @@ int prereq_plan(enum prereq_family f, enum package_manager m, const struct prere
 void prereq_plan_done(struct prereq_plan *p);
 /* The install command as one line for people to copy (words quoted where needed). */
 char *prereq_command_line(char *const *argv);
+
+/*
+ * The command that installs (remove: removes) packages with manager m, non-interactive:
+ * "apt-get install -y --no-install-recommends P...", "dnf remove -y P...". -EOPNOTSUPP for
+ * no manager. Returns 0 or -errno.
+ */
+int package_command(enum package_manager m, bool remove, char *const *packages, char ***ret);

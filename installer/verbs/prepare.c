@@ -40,6 +40,7 @@
 #include "step/network.h"
 #include "step/render.h"
 #include "step/step.h"
+#include "step/tools.h"
 #include "verbs/prepare.h"
 
 #define SELF_MAX (64u * 1024 * 1024)
@@ -260,6 +261,17 @@ static int build_steps(struct ctx *c, const struct guard_config *g)
 	if (r < 0)
 		return r;
 	r = driver_install_steps(&c->facts, &c->steps, NULL);
+	if (r >= 0 && c->args->install_tools) {
+		bool present = false;
+
+		r = tools_steps(c->root, c->tools.package_manager, &c->steps, &present);
+		if (r == -EOPNOTSUPP)
+			return log_error_errno(-ENOPKG, "--install-tools: no package manager that "
+					       "vnic-install knows in %s.", c->where);
+		if (present)
+			log_info("%s is installed already in %s: --install-tools adds nothing.",
+				 VMTOOLS_PACKAGE, c->where);
+	}
 	if (r >= 0)
 		r = network_steps(&c->plan, false, &c->steps);
 	if (r >= 0)

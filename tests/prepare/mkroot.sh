@@ -37,6 +37,7 @@ NAME="Debian GNU/Linux"
 VERSION_ID="12"
 ID=debian
 OS
+	install -m 0755 "$here/fake-tools/apt-get" "$dir/usr/bin/apt-get"
 	install -m 0755 "$here/fake-tools/update-initramfs" "$dir/usr/sbin/update-initramfs"
 	install -m 0755 "$here/fake-tools/lsinitramfs" "$dir/usr/bin/lsinitramfs"
 	mkdir -p "$dir/etc/initramfs-tools" "$dir/etc/network"

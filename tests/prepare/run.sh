@@ -168,6 +168,49 @@ else
 	bad "registered module, restore" "rc=$rc; $out; $(ls "$r/var/lib/dkms/vmxnet3" 2>&1)"
 fi
 
+# --install-tools: open-vm-tools installed by the root's package manager in prepare's own
+# transaction (plan and journal agree on its step); a failed prepare and the guard's restore
+# take it away again (the removal is the undo); a failed install changes nothing.
+r=$work/root-tools
+debian_root "$r"
+before=$(snap "$r")
+rm -rf "$r.ids"; cp -a "$r" "$r.ids"
+ids=$(/usr/bin/python3 "$top/tests/step-ids.py" "$vnic" "$r.ids" prepare --from ens33 --source "$top" \
+	--install-tools 2>&1); idrc=$?
+plan=$("$vnic" plan --root "$r" --from ens33 --source "$top" --install-tools 2>&1)
+out=$("$vnic" prepare --root "$r" --from ens33 --source "$top" --install-tools 2>&1); rc=$?
+if [ $idrc -eq 0 ] && [ $rc -eq 0 ] && [ -x "$r/usr/bin/vmtoolsd" ] && [ -x "$r.ids/usr/bin/vmtoolsd" ] &&
+	grep -q "run:  apt-get install -y --no-install-recommends open-vm-tools" <<<"$plan" &&
+	grep -q "undo: apt-get remove -y open-vm-tools" <<<"$plan"; then
+	ok "prepare --install-tools: open-vm-tools installed in the transaction ($(echo $ids))"
+else
+	bad "prepare --install-tools" "rc=$rc idrc=$idrc; $ids; $out"
+fi
+"$vnic" recover --root "$r" --force >/dev/null 2>&1
+if [ ! -e "$r/usr/bin/vmtoolsd" ] && [ "$(snap "$r")" = "$before" ]; then
+	ok "prepare --install-tools: the guard's restore removes open-vm-tools again"
+else
+	bad "prepare --install-tools restore" "$(diff <(echo "$before") <(snap "$r") | head)"
+fi
+touch "$r/etc/vnic-test-fail-build"
+before=$(snap "$r")
+"$vnic" prepare --root "$r" --from ens33 --source "$top" --install-tools >/dev/null 2>&1; rc=$?
+if [ $rc -ne 0 ] && [ ! -e "$r/usr/bin/vmtoolsd" ] && [ "$(snap "$r")" = "$before" ]; then
+	ok "prepare --install-tools: a failed build takes open-vm-tools away with the rest"
+else
+	bad "prepare --install-tools, failed build" "rc=$rc; $(diff <(echo "$before") <(snap "$r") | head)"
+fi
+rm -f "$r/etc/vnic-test-fail-build"
+touch "$r/etc/vnic-test-fail-apt"
+before=$(snap "$r")
+out=$("$vnic" prepare --root "$r" --from ens33 --source "$top" --install-tools 2>&1); rc=$?
+if [ $rc -ne 0 ] && grep -q "Failed to fetch open-vm-tools" <<<"$out" && [ "$(snap "$r")" = "$before" ]; then
+	ok "prepare --install-tools: a failed install is reported with apt-get's words; nothing changed"
+else
+	bad "prepare --install-tools, failed install" "rc=$rc; $out"
+fi
+rm -rf "$r" "$r.ids"
+
 # The same invariant for swap with the driver (in process, its own transaction, the lock handed
 # on to the swap's): the fake root stands for the running system (VNIC_TEST_FAKE_LIVE: commands
 # run as `true ...`), its NICs are debian-12's from tests/roots, its initramfs carries the
