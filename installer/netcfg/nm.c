@@ -703,13 +703,15 @@ static int nm_plan(const char *root, const struct netcfg_iface *m, const struct 
 		struct conn_edit off = { .autoconnect_off = true };
 		char vuuid[37];
 
-		derive_uuid(nc_ini_get(&vc->ini, "connection", "uuid"), target, vuuid);
 		if ((vifname && nc_rename_vlan(vifname, from->name, target, &nifname) < 0) ||
 		    nc_rename_vlan(vid, from->name, target, &nid) < 0 ||
 		    asprintf(&path, NM_DIR "/vnic-%s.nmconnection", nifname ?: nid) < 0) {
 			r = -ENOMEM;
 			goto out;
 		}
+		/* salted with its own new name: keyfiles without a uuid= must not all derive the
+		 * main connection's (NetworkManager would keep one of them) */
+		derive_uuid(nc_ini_get(&vc->ini, "connection", "uuid"), nifname ?: nid, vuuid);
 		{
 			struct conn_edit e = { .id = nid, .uuid = vuuid, .ifname = nifname,
 					       .parent = streq(vparent, old_uuid) ? new_uuid : target };
