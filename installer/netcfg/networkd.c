@@ -588,9 +588,18 @@ static int networkd_plan(const char *root, const struct netcfg_iface *m, const s
 			r = nc_plan_command_restored(p, "remove the E1000's addresses",
 					    (const char *const[]){ "ip", "address", "flush", "dev", from->name, NULL },
 					    (const char *const[]){ "networkctl", "reconfigure", from->name, NULL });
+		/* networkd leaves what it configured on a link whose .network is gone: a rollback
+		 * takes the addresses and the VLANs off the VMXNET3 NIC itself, before the files
+		 * come back, so that the E1000 gets them again without a duplicate (IPv6 DAD) or a
+		 * VLAN name taken */
 		if (r >= 0)
 			r = nc_plan_command(p, false, "configure the VMXNET3 NIC",
-					    (const char *const[]){ "networkctl", "reconfigure", target, NULL }, NULL);
+					    (const char *const[]){ "networkctl", "reconfigure", target, NULL },
+					    (const char *const[]){ "ip", "address", "flush", "dev", target, NULL });
+		for (size_t k = 0; r >= 0 && k < m->n_vlans; k++)
+			r = nc_plan_command(p, false, "on a rollback, take the VLAN off the VMXNET3 NIC again",
+					    (const char *const[]){ "true", NULL },
+					    (const char *const[]){ "ip", "link", "delete", m->vlans[k]->name, NULL });
 	}
 out:
 	nd_file_done(&f);

@@ -15,6 +15,12 @@ static int command_step(const struct netcfg_command *c, struct step_list *l)
 
 	if (!words || asprintf(&id, "net.run.%s", words) < 0)
 		return -ENOMEM;
+	/* the same command twice in a plan (a no-op that carries an undo): ids stay unique */
+	for (unsigned n = 2; step_list_find(l, id); n++) {
+		free(id);
+		if (asprintf(&id, "net.run.%s#%u", words, n) < 0)
+			return -ENOMEM;
+	}
 	r = step_add_run(l, id, c->argv, c->undo_argv, "%s", c->reason ? c->reason : c->argv[0]);
 	if (r < 0)
 		return r;
