@@ -112,11 +112,14 @@ static const struct verb verbs[] = {
 	  "Restores every file the last committed change wrote, byte for byte with its mode and "
 	  "owner,\nand runs the undo of every command it ran. Files changed since are not "
 	  "overwritten\nunless --force is given." },
-	{ "recover", verb_recover, OPT_ROOT | OPT_FORCE, 0, 0, "[--root DIR] [--force]",
+	{ "recover", verb_recover, OPT_ROOT | OPT_FORCE | OPT_BOOT, 0, 0,
+	  "[--root DIR] [--force] [--boot]",
 	  "Finish or undo an interrupted run",
 	  "Undoes a run that was interrupted before it finished (every verb does this on its own "
 	  "before\nit starts). A change waiting for 'confirm' is left alone unless --force is "
-	  "given." },
+	  "given.\n--boot (vnic-recover.service, before the network services start): the files "
+	  "and every other\nchange are undone, but not the commands that reconfigured running "
+	  "network services; those\nservices then start from the restored files." },
 	{ "prepare", verb_prepare,
 	  OPT_ROOT | OPT_IMAGE | OPT_FROM | OPT_TIMEOUT | OPT_SOURCE | OPT_JSON | OPT_INSTALL_TOOLS,
 	  0, 0,
@@ -161,6 +164,7 @@ enum {
 	ARG_PROFILE,
 	ARG_ALLOW_DIFFERENCE,
 	ARG_INSTALL_TOOLS,
+	ARG_BOOT,
 };
 
 static const struct {
@@ -219,6 +223,8 @@ static const struct {
 	  NULL, "Keep the swap when the VMXNET3 NIC lacks an address or route the E1000 had" },
 	{ { "install-tools", no_argument, NULL, ARG_INSTALL_TOOLS }, OPT_INSTALL_TOOLS, NULL,
 	  "Also install open-vm-tools (VMware Tools) with the package manager" },
+	{ { "boot", no_argument, NULL, ARG_BOOT }, OPT_BOOT, NULL,
+	  "recover: at boot, before the network services start (vnic-recover.service)" },
 };
 
 const struct verb *cli_find_verb(const char *name)
@@ -456,6 +462,10 @@ int cli_parse(int argc, char **argv, struct vnic_args *args, char **ret_error)
 		case ARG_INSTALL_TOOLS:
 			args->install_tools = true;
 			args->given |= OPT_INSTALL_TOOLS;
+			break;
+		case ARG_BOOT:
+			args->boot = true;
+			args->given |= OPT_BOOT;
 			break;
 		case ARG_SOURCE:
 			args->source_dir = optarg;

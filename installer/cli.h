@@ -35,6 +35,7 @@ enum vnic_option {
 	OPT_PROFILE = 1u << 21,
 	OPT_ALLOW_DIFFERENCE = 1u << 22,
 	OPT_INSTALL_TOOLS = 1u << 23,
+	OPT_BOOT = 1u << 24,
 	OPT_TUNE = OPT_RX_RING | OPT_TX_RING | OPT_CHANNELS | OPT_SOCKET_BUFFERS | OPT_PROFILE,
 };
 
@@ -83,6 +84,7 @@ struct vnic_args {
 	bool no_driver;
 	bool allow_difference; /* swap: a setting the VMXNET3 NIC lacks after the check is reported */
 	bool install_tools;    /* swap, prepare: install open-vm-tools in the same transaction */
+	bool boot;             /* recover: at boot, before the network services start */
 	bool help, version;
 	int verbosity; /* -1 quiet, 0 normal, 1+ verbose */
 	unsigned given; /* OPT_* seen on the command line */

@@ -94,7 +94,7 @@ static int do_run(struct step_list *l, size_t i, struct step_env *env, bool undo
 		return -ENOMEM;
 	if (s->fault && (r = fault_inject(s->fault)) < 0)
 		return asprintf(&s->why, "%s (injected)", strerror(-r)) < 0 ? -ENOMEM : r;
-	r = txn_run(env->txn, argv, undo, &o, &res);
+	r = txn_run_flags(env->txn, argv, undo, &o, s->live_undo ? TXN_RUN_LIVE : 0, &res);
 	if (r < 0 && r != -ETIMEDOUT) {
 		if (asprintf(&s->why, "Failed to run %s: %s", s->argv[0], strerror(-r)) < 0)
 			s->why = NULL;
@@ -188,7 +188,7 @@ static int record_late_undos(struct step_list *l, size_t from, size_t to, struct
 			continue;
 		if (inert(env, s->undo, &u, &undo) < 0)
 			return -ENOMEM;
-		r = txn_run(env->txn, nothing, undo, &o, &res);
+		r = txn_run_flags(env->txn, nothing, undo, &o, s->live_undo ? TXN_RUN_LIVE : 0, &res);
 		exec_result_done(&res);
 		if (r < 0)
 			return r;

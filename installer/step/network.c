@@ -25,6 +25,7 @@ static int command_step(const struct netcfg_command *c, struct step_list *l)
 	if (r < 0)
 		return r;
 	step_last(l)->undo_phase = c->undo_after_files ? UNDO_AFTER_FILES : UNDO_IN_ORDER;
+	step_last(l)->live_undo = true; /* ifup, nmcli, networkctl, netplan apply, ip... */
 	step_last(l)->timeout_sec = 300;
 	return 0;
 }

@@ -82,6 +82,8 @@ struct step {
 	unsigned group;       /* 0: none; a skipped or failed group leaves out its later steps */
 	bool gate;            /* its failure means "roll back" (the link check: exit 3) */
 	bool brief;           /* WRITE: the plan shows its size, not a diff (driver sources) */
+	bool live_undo;       /* RUN: its undo acts on running network services (TXN_RUN_LIVE):
+			       * a recovery at boot, before they start, leaves it out */
 
 	/* filled in by the executor */
 	enum step_status status;

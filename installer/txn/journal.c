@@ -250,12 +250,13 @@ int journal_apply_line(struct journal *j, char *line)
 	if (streq(f[0], "RUN") && nf >= 5) {
 		size_t i = 3;
 
-		if (parse_uint(f[1], 10, &n) < 0 || parse_uint(f[2], 10, &v) < 0 || v > 1)
+		if (parse_uint(f[1], 10, &n) < 0 || parse_uint(f[2], 10, &v) < 0 || v > 3)
 			return -EBADMSG;
 		rec = add_record(j, REC_RUN, n);
 		if (!rec)
 			return -EBADMSG;
-		rec->chroot = v;
+		rec->chroot = v & 1;
+		rec->live = v & 2;
 		r = take_argv(f, nf, &i, &rec->argv);
 		if (r < 0)
 			return r;

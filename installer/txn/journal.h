@@ -10,7 +10,9 @@
  *   MKDIR <n> <path>                         a directory we created
  *   FILE <n> <path> <existed> <mode> <uid> <gid> <sha256|->   before touching path
  *   DONE <n> <sha256|->                      the new contents are in place (- : removed)
- *   RUN <n> <chroot> <argc> <arg>... <undoc> <undo-arg>...   before running a command
+ *   RUN <n> <flags> <argc> <arg>... <undoc> <undo-arg>...    before running a command; flags:
+ *                                            1 it ran in the root's chroot, 2 its undo acts on
+ *                                            running network services (TXN_RUN_LIVE)
  *   STARTED <n>                              the command was let run (written before exec)
  *   RAN <n> <exit-code>
  *   UNDO <n> | UNDONE <n> | UNDOFAILED <n>   a rollback starts command n's undo / it worked /
@@ -43,7 +45,7 @@ struct txn_record {
 	gid_t gid;
 	char sha_old[SHA256_HEX_SIZE], sha_new[SHA256_HEX_SIZE];
 	char **argv, **undo;
-	bool chroot, started, ran, undo_started, undone, undo_failed;
+	bool chroot, live, started, ran, undo_started, undone, undo_failed;
 	int exit_code;
 };
 

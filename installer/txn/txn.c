@@ -653,6 +653,12 @@ static int record_started(void *userdata)
 int txn_run(struct txn *t, char *const argv[], char *const undo_argv[],
 	    const struct exec_opts *opts, struct exec_result *ret)
 {
+	return txn_run_flags(t, argv, undo_argv, opts, 0, ret);
+}
+
+int txn_run_flags(struct txn *t, char *const argv[], char *const undo_argv[],
+		  const struct exec_opts *opts, unsigned flags, struct exec_result *ret)
+{
 	_cleanup_free_ char *a = NULL, *u = NULL;
 	unsigned n = t->next_n++;
 	struct started st = { t, n };
@@ -665,7 +671,8 @@ int txn_run(struct txn *t, char *const argv[], char *const undo_argv[],
 	r = encode_argv(undo_argv, &u);
 	if (r < 0)
 		return r;
-	r = journal_appendf(t, "RUN %u %d %s %s", n, opts && opts->chroot_dir, a, u);
+	r = journal_appendf(t, "RUN %u %u %s %s", n,
+			    (opts && opts->chroot_dir ? 1u : 0u) | (flags & TXN_RUN_LIVE), a, u);
 	if (r < 0)
 		return r;
 	o.on_start = record_started;
@@ -845,7 +852,8 @@ _printf_(2, 3) static void note_failure(struct undo_failures *f, const char *fmt
  * the undo of a command that failed or was cut off (a `dkms add` that registered nothing), or
  * an undo cut off by a crash, may find nothing left to undo and must not block recovery.
  */
-static int undo_run(struct txn *t, const struct txn_record *rec, struct undo_failures *f)
+static int undo_run(struct txn *t, const struct txn_record *rec, struct undo_failures *f,
+		    bool boot)
 {
 	struct exec_opts o = { .chroot_dir = rec->chroot ? t->root : NULL, .merge_stderr = true,
 			       .timeout_sec = 600 };
@@ -859,6 +867,13 @@ static int undo_run(struct txn *t, const struct txn_record *rec, struct undo_fai
 
 	if (!rec->undo || !rec->started || rec->undone)
 		return 0;
+	/* At boot the network services have not started: they start from the restored files,
+	 * and an undo that talks to them would find nothing to talk to. */
+	if (boot && rec->live) {
+		log_debug("undo at boot, left to the network services: %s",
+			  (cmd = strv_join(rec->undo, " ")) ? cmd : rec->undo[0]);
+		return journal_appendf(t, "UNDONE %u", n);
+	}
 	if (!rec->undo_started && (r = journal_appendf(t, "UNDO %u", n)) < 0)
 		return r;
 	cmd = strv_join(rec->undo, " ");
@@ -901,7 +916,7 @@ static int undo_mkdir(const char *root, const struct txn_record *rec)
 }
 
 /* Undoes every record of t's journal, newest first; returns the first error but goes on. */
-static int undo_all(struct txn *t, struct undo_failures *f)
+static int undo_all(struct txn *t, struct undo_failures *f, bool boot)
 {
 	int first = 0;
 
@@ -921,7 +936,7 @@ static int undo_all(struct txn *t, struct undo_failures *f)
 			r = undo_mkdir(t->root, rec);
 			break;
 		case REC_RUN:
-			r = undo_run(t, rec, f);
+			r = undo_run(t, rec, f, boot);
 			break;
 		}
 		if (r < 0 && first == 0)
@@ -930,16 +945,20 @@ static int undo_all(struct txn *t, struct undo_failures *f)
 	return first;
 }
 
-/* Rolls t back; with accept, undos that failed are accepted (listed) and it finishes anyway. */
-static int rollback_journal(struct txn *t, bool accept)
+/*
+ * Rolls t back; with TXN_RECOVER_ACCEPT, undos that failed are accepted (listed) and it
+ * finishes anyway; with TXN_RECOVER_BOOT, live undos are left out.
+ */
+static int rollback_journal(struct txn *t, unsigned flags)
 {
+	bool accept = flags & TXN_RECOVER_ACCEPT;
 	struct undo_failures f = {};
 	int r, q;
 
 	r = journal_append(t, "ROLLBACK");
 	if (r < 0)
 		return r;
-	r = undo_all(t, &f);
+	r = undo_all(t, &f, flags & TXN_RECOVER_BOOT);
 	t->n_failed = f.n;
 	memcpy(t->failed, f.text, sizeof(t->failed));
 	if (r < 0 && !accept)
@@ -952,7 +971,7 @@ static int rollback_journal(struct txn *t, bool accept)
 
 int txn_rollback(struct txn *t)
 {
-	return rollback_journal(t, false);
+	return rollback_journal(t, 0);
 }
 
 const char *txn_failed_undos(const struct txn *t, unsigned *ret_n)
@@ -1163,7 +1182,7 @@ int txn_recover_full(const char *root, unsigned flags, struct txn_info *ret)
 		}
 		/* fall through */
 	default:
-		r = rollback_journal(t, flags & TXN_RECOVER_ACCEPT);
+		r = rollback_journal(t, flags);
 		break;
 	}
 	fill_info(&t->j, ret);

@@ -85,6 +85,14 @@ int txn_kept_file_changed(struct txn *t, unsigned n, const char *path);
  */
 int txn_run(struct txn *t, char *const argv[], char *const undo_argv[],
 	    const struct exec_opts *opts, struct exec_result *ret);
+/*
+ * The same with flags. TXN_RUN_LIVE: the undo acts on running network services (nmcli, ifup,
+ * networkctl, ip...); a recovery at boot (TXN_RECOVER_BOOT), before those services start from
+ * the restored files, leaves it out.
+ */
+#define TXN_RUN_LIVE 2u
+int txn_run_flags(struct txn *t, char *const argv[], char *const undo_argv[],
+		  const struct exec_opts *opts, unsigned flags, struct exec_result *ret);
 
 /* All changes are made: APPLIED. With guard, recovery leaves it for the boot guard. */
 int txn_mark_applied(struct txn *t, bool guard);
@@ -138,6 +146,9 @@ int txn_recover(const char *root, bool include_guarded, struct txn_info *ret);
  */
 #define TXN_RECOVER_GUARDED 1u
 #define TXN_RECOVER_ACCEPT 2u
+/* At boot, before the network services start (vnic-recover.service): the undos of commands run
+ * with TXN_RUN_LIVE are left out (recorded as done); files and every other undo as usual. */
+#define TXN_RECOVER_BOOT 4u
 int txn_recover_full(const char *root, unsigned flags, struct txn_info *ret);
 /* Commits the pending APPLIED transaction (`vnic-install confirm`). Takes the lock. */
 int txn_confirm(const char *root, struct txn_info *ret);

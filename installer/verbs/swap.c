@@ -35,6 +35,7 @@
 #include "step/network.h"
 #include "step/render.h"
 #include "step/step.h"
+#include "step/recover.h"
 #include "step/tools.h"
 #include "verbs/driver.h"
 #include "system/linkcheck.h"
@@ -309,8 +310,10 @@ static int network_list(struct swap *s)
 	bool present = false;
 	int r = 0;
 
+	/* first, so that a crash or a power cut later is undone at the next boot */
+	r = recover_steps(s->root, &s->net);
 	/* --install-tools: open-vm-tools first, while the E1000 still reaches the mirrors */
-	if (s->args->install_tools) {
+	if (r >= 0 && s->args->install_tools) {
 		r = tools_steps(s->root, package_manager_detect(s->root, NULL), &s->net, &present);
 		if (present)
 			log_info("%s is installed already: --install-tools adds nothing.",
@@ -337,6 +340,8 @@ static int network_list(struct swap *s)
 		step_last(&s->net)->gate = true;
 		r = step_add_run(&s->net, "swap.down", down, up, "Take the E1000 interface down");
 	}
+	if (r >= 0)
+		step_last(&s->net)->live_undo = true;
 	return r;
 }
 

@@ -143,7 +143,8 @@ int verb_recover(const struct vnic_args *args)
 	/* --force also rolls back a change that waits for confirmation, and accepts undos that
 	 * fail (they are listed), so that a journal can never block every later run. */
 	r = txn_recover_full(args->root,
-			     args->force ? TXN_RECOVER_GUARDED | TXN_RECOVER_ACCEPT : 0, &info);
+			     (args->force ? TXN_RECOVER_GUARDED | TXN_RECOVER_ACCEPT : 0) |
+				     (args->boot ? TXN_RECOVER_BOOT : 0), &info);
 	if (r < 0 && info.n_failed) {
 		log_error("Recovery under %s could not undo everything; these undos failed: %s. The "
 			  "rest was undone and the journal is kept in %s/txn. Fix what they needed "

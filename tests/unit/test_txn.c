@@ -424,6 +424,54 @@ static void test_undo_of_a_failed_command_does_not_block(void **state)
 	assert_int_equal(info.state, TXN_NONE);
 }
 
+/*
+ * A crash (or a power cut) after a live command and a plain one: `recover --boot` restores the
+ * files and runs the plain undo, but not the live one (the network services start from the
+ * restored files); a recovery that is not at boot runs both.
+ */
+static void boot_scenario(unsigned recover_flags, bool live_ran, bool plain_ran)
+{
+	_cleanup_free_ char *before = NULL, *live_mark = NULL, *plain_mark = NULL;
+	struct txn *t = NULL;
+	struct exec_result res;
+	struct txn_info info;
+
+	make_root();
+	before = snapshot(root);
+	assert_int_not_equal(asprintf(&live_mark, "%s/../live-undone", root), -1);
+	assert_int_not_equal(asprintf(&plain_mark, "%s/../plain-undone", root), -1);
+	unlink(live_mark);
+	unlink(plain_mark);
+	char *argv[] = { "true", NULL };
+	char *live_undo[] = { "touch", live_mark, NULL }, *plain_undo[] = { "touch", plain_mark, NULL };
+
+	assert_int_equal(txn_begin(root, "swap", &t), 0);
+	assert_int_equal(txn_run(t, argv, plain_undo, NULL, &res), 0);
+	exec_result_done(&res);
+	assert_int_equal(txn_write_file(t, "/etc/network/interfaces", "auto ens160\n", 12, 0644), 0);
+	assert_int_equal(txn_run_flags(t, argv, live_undo, NULL, TXN_RUN_LIVE, &res), 0);
+	exec_result_done(&res);
+	txn_free(t); /* the crash: the journal is all there is */
+
+	assert_int_equal(txn_recover_full(root, recover_flags, &info), 0);
+	assert_int_equal(info.state, TXN_ROLLED_BACK);
+	assert_int_equal(access(live_mark, F_OK) == 0, live_ran);
+	assert_int_equal(access(plain_mark, F_OK) == 0, plain_ran);
+	{
+		_cleanup_free_ char *now = snapshot(root);
+
+		assert_string_equal(before, now);
+	}
+	assert_int_equal(txn_pending(root, &info), 0);
+	assert_int_equal(info.state, TXN_NONE);
+}
+
+static void test_recover_at_boot_leaves_live_undos(void **state)
+{
+	boot_scenario(TXN_RECOVER_BOOT, false, true);
+	boot_scenario(0, true, true);
+}
+
 /* An undo that fails although its command had succeeded: the rest is still undone, the
  * failure is listed, the transaction stays pending; `recover --force` accepts it. */
 static void test_failed_undo_is_listed_and_force_accepts(void **state)
@@ -610,6 +658,7 @@ int main(void)
 		cmocka_unit_test(test_ids_sort_by_time),
 		cmocka_unit_test(test_forced_rollback_keeps_what_it_overwrote),
 		cmocka_unit_test(test_journal_parser),
+		cmocka_unit_test(test_recover_at_boot_leaves_live_undos),
 	};
 
 	char scratch[] = "/dev/shm/vnic-unit-txn.XXXXXX";
