@@ -51,6 +51,14 @@ int strv_push(char ***l, const char *s)
 	return r;
 }
 
+int strv_extend(char ***l, const char *const *more)
+{
+	for (; more && *more; more++)
+		if (strv_push(l, *more) < 0)
+			return -ENOMEM;
+	return 0;
+}
+
 bool strv_contains(char *const *l, const char *s)
 {
 	/* NULL is in no vector: callers pass lookups that may have found nothing (a YAML key

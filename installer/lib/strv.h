@@ -17,6 +17,8 @@ static inline void strv_freep(char ***l)
 size_t strv_length(char *const *l);
 /* Appends a copy of s; returns 0 or -ENOMEM (the vector is unchanged on failure). */
 int strv_push(char ***l, const char *s);
+/* Appends a copy of each word of the NULL-terminated more; 0 or -ENOMEM. */
+int strv_extend(char ***l, const char *const *more);
 /* Appends s itself, taking ownership only on success. */
 int strv_consume(char ***l, char *s);
 bool strv_contains(char *const *l, const char *s);

@@ -212,3 +212,32 @@ int net_state_wait_for(const struct net_state *before, int ifindex, unsigned tim
 	*ret = missing;
 	return 0;
 }
+
+int net_fact_argv(const char *fact, const char *ifname, char ***ret)
+{
+	_cleanup_strv_free_ char **words = NULL, **argv = NULL;
+	size_t n;
+	int r;
+
+	r = strv_split(fact, " ", &words);
+	if (r < 0)
+		return r;
+	n = strv_length(words);
+	if (n == 2 && streq(words[0], "address"))
+		r = strv_extend(&argv, (const char *const[]){ "ip", "address", "add", words[1], "dev",
+							      ifname, NULL });
+	else if (n >= 2 && streq(words[0], "route") && (n == 2 || n == 4 || n == 6)) {
+		r = strv_extend(&argv, (const char *const[]){ "ip", "route", "add", words[1], NULL });
+		for (size_t i = 2; r >= 0 && i + 1 < n; i += 2)
+			r = streq(words[i], "via") || streq(words[i], "table") ?
+				    strv_extend(&argv, (const char *const[]){ words[i], words[i + 1], NULL }) :
+				    -EINVAL;
+		if (r >= 0)
+			r = strv_extend(&argv, (const char *const[]){ "dev", ifname, NULL });
+	} else
+		r = -EINVAL;
+	if (r < 0)
+		return r;
+	*ret = TAKE_PTR(argv);
+	return 0;
+}

@@ -30,3 +30,11 @@ int net_state_missing(const struct net_state *before, const struct net_state *af
  */
 int net_state_wait_for(const struct net_state *before, int ifindex, unsigned timeout_ms,
 		       char ***ret);
+
+/*
+ * The iproute2 command that gives ifname the fact back ("address A/L" -> ip address add A/L dev
+ * IF; "route D/L via G table N" -> ip route add D/L via G dev IF table N), for a rollback that
+ * must leave the interface as it was also where no configuration says so (an address added by
+ * hand). Returns 0 or -errno (-EINVAL: not a fact of ours).
+ */
+int net_fact_argv(const char *fact, const char *ifname, char ***ret);

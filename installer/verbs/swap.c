@@ -50,6 +50,8 @@
 #define SWAP_LOG_FILE "/var/log/vnic-install.log"
 /* How long the VMXNET3 NIC may take, after the check, to run every address and route. */
 #define VERIFY_WAIT_MS 10000
+/* After a rollback: how long the managers get to give the E1000 back what they configure. */
+#define RESTORE_WAIT_MS 5000
 /* How long the E1000 may take to be up again after a rollback before we call it broken. */
 #define ROLLBACK_VERIFY_MS 30000
 
@@ -572,6 +574,33 @@ static int verify_old(struct swap *s, struct linkcheck_result *res)
 	return r;
 }
 
+/*
+ * After a rollback: what the E1000 ran before the swap that its configuration did not give it
+ * back (an address or a route added by hand; the backends' ifdown/ifup and reapply drop it) is
+ * added again, so that a rollback leaves the interface as it was. What fails is reported.
+ */
+static void restore_runtime(struct swap *s, struct report *rep)
+{
+	_cleanup_strv_free_ char **missing = NULL;
+
+	if (s->fake || !s->have_before ||
+	    net_state_wait_for(&s->before, s->from->ifindex, RESTORE_WAIT_MS, &missing) < 0)
+		return;
+	for (char **f = missing; *f; f++) { /* sorted: addresses before the routes through them */
+		_cleanup_strv_free_ char **argv = NULL;
+		struct exec_result res = {};
+		bool ok;
+
+		if (net_fact_argv(*f, s->from->name, &argv) < 0)
+			continue;
+		ok = exec_run(argv, &(struct exec_opts){ .merge_stderr = true, .timeout_sec = 10 },
+			      &res) >= 0 && exec_succeeded(&res);
+		report_detail(rep, "%s: %s %s, as it had before the swap", s->from->name, *f,
+			      ok ? "added again" : "could not be added again");
+		exec_result_done(&res);
+	}
+}
+
 static FILE *open_log(const struct vnic_args *a, bool live)
 {
 	const char *p = a->log_path ? a->log_path : live ? SWAP_LOG_FILE : NULL;
@@ -634,6 +663,7 @@ static int undo(struct swap *s, struct txn *t, struct report *rep, const struct 
 	}
 	report_detail(rep, "%s is up again, %.1f s after the failure", s->from->name,
 		      (double)(report_elapsed_ms(rep) - fail_at) / 1000.0);
+	restore_runtime(s, rep);
 	report_step_end(rep, true, NULL);
 	if (gate && streq(gate->id, "swap.verify")) {
 		report_result(rep, "rolled-back", EXIT_ROLLED_BACK,

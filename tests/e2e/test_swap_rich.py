@@ -9,7 +9,10 @@ search domain, MTU 9000, and VLAN 5 with its own address. After the swap the VMX
 this test also looks at the MTU, the VLAN, the DNS and that no IPv6 address failed its duplicate
 address detection), the gateway must answer over the VLAN, and the E1000 must hold none of the
 addresses. `vnic-install rollback` then gives back every configuration file byte for byte and
-the E1000 runs it all again.
+the E1000 runs it all again. Before that, with an address added by hand on the E1000 (in no
+configuration), the swap must roll back on its own after the link check passed, the files
+byte-identical (ifupdown: and `--allow-difference` keeps such a swap, naming the address).
+The second `iface ens3 inet static` stanza of the ifupdown case is the issue's own report.
 """
 import pytest
 
@@ -25,6 +28,7 @@ V6 = "fd00:77::50"
 VLAN_ID = 5
 VLAN_ADDR = "10.77.5.50"
 VLAN_GW = "10.77.5.1"
+MANUAL = "10.77.0.77"  # an address added by hand, in no configuration
 MTU = 9000
 
 IFUPDOWN = f"""source /etc/network/interfaces.d/*
@@ -250,12 +254,36 @@ def test_swap_rich(backend, vm_factory, vnic_net):
     wait_runs_all(vm, backend, OLD, "before the swap")
     before = config_state(vm)
 
+    # An address added by hand is on the E1000 and in no configuration: the link check passes,
+    # the comparison after it finds the VMXNET3 NIC without it, and everything is rolled back
+    # (a setting lost in the move is an outage the link check does not see).
+    vm.sh(f"ip addr add {MANUAL}/24 dev {OLD}")
     r = vnic(vm, "swap --yes --no-driver --json")
+    print(r.stdout)
+    assert r.rc == 3, f"a lost address must roll the swap back (exit 3):\n{r}"
+    res = result_of(r)
+    assert res["outcome"] == "rolled-back" and f"address {MANUAL}/24" in res["message"], res
+    assert config_state(vm) == before, "configuration files differ after the rollback"
+    wait_runs_all(vm, backend, OLD, "after the swap was rolled back")
+    # and the rollback gave the E1000 its hand-made address back: as it was
+    old = vm.run(f"ip -o addr show dev {OLD}").stdout
+    assert f" {MANUAL}/24 " in old, f"the rollback lost {MANUAL} on {OLD}:\n{old}"
+
+    # ifupdown: --allow-difference keeps such a swap and says what was left behind; the
+    # others: without the manual address, the plain swap
+    if backend == "ifupdown":
+        r = vnic(vm, "swap --yes --no-driver --json --allow-difference")
+    else:
+        vm.sh(f"ip addr del {MANUAL}/24 dev {OLD}")
+        r = vnic(vm, "swap --yes --no-driver --json")
     print(r.stdout)
     assert r.rc == 0, f"swap failed:\n{r}"
     assert result_of(r)["outcome"] == "ok"
     said = [e.get("message", "") for e in events(r.stdout) if e.get("event") == "detail"]
-    assert any("runs all" in m for m in said), said  # swap's own comparison passed
+    if backend == "ifupdown":
+        assert any(f"address {MANUAL}/24" in m and "--allow-difference" in m for m in said), said
+    else:
+        assert any("runs all" in m for m in said), said  # swap's own comparison passed
     wait_runs_all(vm, backend, NEW, "after the swap")
     old = vm.run(f"ip -o addr show dev {OLD}").stdout
     for a in (STATIC, SECOND, V6):

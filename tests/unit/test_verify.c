@@ -102,6 +102,34 @@ static void test_wait_for(void **state)
 	net_state_done(&a);
 }
 
+/* The command that gives a fact back, for a rollback. */
+static void test_fact_argv(void **state)
+{
+	static const struct {
+		const char *fact, *cmd;
+	} cases[] = {
+		{ "address 10.1.0.5/24", "ip address add 10.1.0.5/24 dev vd0" },
+		{ "address 2001:db8::5/64", "ip address add 2001:db8::5/64 dev vd0" },
+		{ "route 10.99.0.0/16 via 10.2.0.1", "ip route add 10.99.0.0/16 via 10.2.0.1 dev vd0" },
+		{ "route 0.0.0.0/0 via 10.1.0.1", "ip route add 0.0.0.0/0 via 10.1.0.1 dev vd0" },
+		{ "route 10.50.0.0/16 via 10.1.0.1 table 100",
+		  "ip route add 10.50.0.0/16 via 10.1.0.1 table 100 dev vd0" },
+		{ "route 10.60.0.0/16", "ip route add 10.60.0.0/16 dev vd0" },
+	};
+	char **argv = NULL;
+
+	for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+		_cleanup_free_ char *cmd = NULL;
+
+		assert_int_equal(net_fact_argv(cases[i].fact, "vd0", &argv), 0);
+		cmd = strv_join(argv, " ");
+		assert_string_equal(cmd, cases[i].cmd);
+		strv_free(argv);
+	}
+	assert_int_equal(net_fact_argv("mtu 9000", "vd0", &argv), -EINVAL);
+	assert_int_equal(net_fact_argv("route 10.0.0.0/8 dev x", "vd0", &argv), -EINVAL);
+}
+
 static void test_no_such_interface(void **state)
 {
 	struct net_state s = {};
@@ -115,6 +143,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_facts_and_missing),
 		cmocka_unit_test(test_no_such_interface),
+		cmocka_unit_test(test_fact_argv),
 		cmocka_unit_test(test_wait_for),
 	};
 
