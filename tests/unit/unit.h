@@ -37,3 +37,25 @@ static inline char *unit_read(const char *path)
 	assert_int_equal(read_full_file(path, READ_FILE_MAX, &s, NULL), 0);
 	return s;
 }
+
+/*
+ * The contents of rel, a file of the source tree, found by walking up from the test binary
+ * (build/san/tests/...); NULL when the binary runs outside the tree.
+ */
+static inline char *unit_source_file(const char *rel)
+{
+	char exe[4096];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+
+	assert_true(n > 0);
+	exe[n] = 0;
+	for (char *slash = strrchr(exe, '/'); slash; slash = strrchr(exe, '/')) {
+		char path[4096 + 256];
+
+		*slash = 0;
+		snprintf(path, sizeof(path), "%s/%s", exe, rel);
+		if (access(path, F_OK) == 0)
+			return unit_read(path);
+	}
+	return NULL;
+}
