@@ -171,10 +171,10 @@ check-driver-build: ## Build the driver against several Debian kernel series (ch
 	@tests/driver/build-matrix.sh
 
 check-vm: installer driver ## System tests in QEMU guests on a private network (root)
-	$(PYTHON) -m pytest -p no:cacheprovider -v -ra -m "not slow" $(wildcard tests/vm tests/driver tests/e2e)
+	$(PYTHON) -m pytest -p no:cacheprovider -v -ra --durations=25 -m "not slow" $(wildcard tests/vm tests/driver tests/e2e)
 
-check-e2e-slow: installer driver ## The slow end-to-end tests: DKMS builds in guests, prepared images (root)
-	$(PYTHON) -m pytest -p no:cacheprovider -v -ra -m slow tests/e2e
+check-e2e-slow: installer driver ## The slow end-to-end tests: DKMS builds in guests, crashes, every image's boot (root)
+	$(PYTHON) -m pytest -p no:cacheprovider -v -ra --durations=25 -m slow tests/vm tests/e2e
 
 check-debug-kernel: ## The driver under KASAN/lockdep/kmemleak/fault injection in a debug 6.1 kernel (root; slow tier)
 	@# Its own packages (linux-source-6.1 and a kernel build's tools), not in every `make deps`.

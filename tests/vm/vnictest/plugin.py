@@ -48,6 +48,8 @@ def pytest_configure(config):
         cleanup.install()
         netns.sweep_stale()
         config.addinivalue_line("markers", "vm: boots QEMU guests (slow under TCG)")
+        config.addinivalue_line("markers", "slow: the slow tier (make check-e2e-slow), "
+                                           "not make check")
 
 
 class _Hooks:
