@@ -15,6 +15,7 @@
  *      nmcli).
  */
 #include <errno.h>
+#include <net/if.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -126,6 +127,43 @@ int netcfg_find_owner_full(const char *root, const struct netcfg_nic *nic,
 int netcfg_find_owner(const char *root, const struct netcfg_nic *nic, struct netcfg_owner *ret)
 {
 	return netcfg_find_owner_full(root, nic, ret, NULL);
+}
+
+int nc_names_add(char ***names, const char *name)
+{
+	if (!name || !*name || streq(name, "lo") || strlen(name) >= IFNAMSIZ ||
+	    strpbrk(name, "*?[]!.: /\t"))
+		return 0;
+	return strv_contains(*names, name) ? 0 : strv_push(names, name);
+}
+
+int netcfg_configured_names(const char *root, char ***ret, struct netcfg_error *err)
+{
+	_cleanup_strv_free_ char **names = NULL, **owned = NULL;
+	int r;
+
+	for (size_t k = 0; k < ELEMENTSOF(backends); k++) {
+		if (!backend_applies(root, backends[k]) || !backends[k]->names)
+			continue;
+		r = backends[k]->names(root, &names, err);
+		if (r < 0)
+			return r;
+	}
+	/* What the owner search makes of each: the first backend that applies decides. */
+	for (char **n = names; n && *n; n++) {
+		struct netcfg_nic nic = { .name = *n, .driver = "e1000" };
+		struct netcfg_owner o = {};
+
+		r = netcfg_find_owner_full(root, &nic, &o, err);
+		if (r >= 0 && o.backend)
+			r = strv_push(&owned, *n);
+		netcfg_owner_done(&o);
+		if (r < 0)
+			return r;
+	}
+	strv_sort(owned);
+	*ret = TAKE_PTR(owned);
+	return 0;
 }
 
 int netcfg_read(const char *root, const char *backend, const struct netcfg_nic *nic,

@@ -616,8 +616,26 @@ out:
 	return r;
 }
 
+static int ifcfg_names(const char *root, char ***names, struct netcfg_error *err)
+{
+	struct ic_set s = {};
+	int r;
+
+	r = ic_load(root, &s, err);
+	for (size_t k = 0; r >= 0 && k < s.n; k++) {
+		const struct ic_file *f = &s.f[k];
+		const char *type = nc_shvars_get(&f->v, "TYPE");
+
+		if (!nc_shvar_true(nc_shvars_get(&f->v, "VLAN")) && (!type || strcasecmp(type, "Ethernet") == 0))
+			r = nc_names_add(names, ic_device(f));
+	}
+	ic_set_done(&s);
+	return r;
+}
+
 const struct nc_backend nc_backend_ifcfg = {
 	.name = NETCFG_IFCFG,
 	.read = ifcfg_read,
 	.plan = ifcfg_plan,
+	.names = ifcfg_names,
 };

@@ -1010,8 +1010,40 @@ static int ifupdown_plan(const char *root, const struct netcfg_iface *m, const s
 	return r;
 }
 
+/* A stanza of a bond, bridge, VLAN or wireless interface (by its options). */
+static bool stanza_virtual(const struct ifu_stanza *s)
+{
+	static const char *const keys[] = { "bond-slaves", "bond_slaves", "slaves", "bridge_ports",
+					     "bridge-ports", "vlan-raw-device", "vlan_raw_device",
+					     "wpa-ssid", "wpa-conf", "wireless-essid" };
+
+	for (size_t o = 0; o < s->n_opts; o++)
+		for (size_t k = 0; k < ELEMENTSOF(keys); k++)
+			if (streq(s->opts[o].key, keys[k]))
+				return true;
+	return false;
+}
+
+static int ifupdown_names(const char *root, char ***names, struct netcfg_error *err)
+{
+	struct ifu_config c = {};
+	int r;
+
+	r = ifu_parse(root, &c, err);
+	for (size_t k = 0; r >= 0 && k < c.n_st; k++) {
+		const struct ifu_stanza *s = &c.st[k];
+
+		if ((streq(s->family, "inet") || streq(s->family, "inet6")) &&
+		    !streq(s->method, "loopback") && !stanza_virtual(s))
+			r = nc_names_add(names, s->name);
+	}
+	ifu_config_done(&c);
+	return r;
+}
+
 const struct nc_backend nc_backend_ifupdown = {
 	.name = NETCFG_IFUPDOWN,
 	.read = ifupdown_read,
 	.plan = ifupdown_plan,
+	.names = ifupdown_names,
 };

@@ -22,7 +22,14 @@ struct nc_backend {
 	int (*plan)(const char *root, const struct netcfg_iface *model, const struct netcfg_nic *from,
 		    const struct netcfg_nic *to, enum netcfg_mode mode, struct netcfg_plan *plan,
 		    struct netcfg_error *err);
+	/* Adds (nc_names_add) the names of the Ethernet interfaces its files configure by
+	 * name: not loopback, VLANs, bonds, bridges or wireless ones. */
+	int (*names)(const char *root, char ***names, struct netcfg_error *err);
 };
+
+/* Adds name to the strv names once, unless it is no plain interface name (empty, "lo", a
+ * pattern, a VLAN "parent.id" or an alias "name:n", longer than IFNAMSIZ - 1). */
+int nc_names_add(char ***names, const char *name);
 
 extern const struct nc_backend nc_backend_ifupdown, nc_backend_netplan, nc_backend_nm,
 	nc_backend_ifcfg, nc_backend_networkd, nc_backend_wicked;

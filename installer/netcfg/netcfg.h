@@ -64,6 +64,14 @@ int netcfg_find_owner_full(const char *root, const struct netcfg_nic *nic,
 			   struct netcfg_owner *ret, struct netcfg_error *err);
 void netcfg_owner_done(struct netcfg_owner *o);
 
+/*
+ * The Ethernet interfaces the configuration under root names and a backend owns (for each
+ * name: netcfg_find_owner with the E1000's driver), sorted, as a strv: what an offline
+ * prepare moves when it is told no --from. Interfaces matched only by a pattern or a MAC are
+ * not among them (no name to report). 0 or -errno (-EBADMSG with err set).
+ */
+int netcfg_configured_names(const char *root, char ***ret, struct netcfg_error *err);
+
 /* True when name is one of the backends above. */
 bool netcfg_backend_known(const char *backend);
 

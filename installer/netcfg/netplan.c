@@ -1210,8 +1210,38 @@ out:
 	return r;
 }
 
+/* Each ethernets entry's name: its id, or the name its match: or set-name: gives. */
+static int netplan_names(const char *root, char ***names, struct netcfg_error *err)
+{
+	struct np_config c = {};
+	int r;
+
+	r = np_load(root, &c, err);
+	for (size_t k = 0; r >= 0 && k < c.n_files; k++) {
+		yaml_document_t *d = c.files[k].doc;
+		yaml_node_t *net, *eth;
+
+		if (!d || !(net = map_get(d, yaml_document_get_root_node(d), "network")) ||
+		    !node_is(eth = map_get(d, net, "ethernets"), YAML_MAPPING_NODE))
+			continue;
+		for (yaml_node_pair_t *p = eth->data.mapping.pairs.start; r >= 0 && p < eth->data.mapping.pairs.top; p++) {
+			yaml_node_t *def = yaml_document_get_node(d, p->value);
+			yaml_node_t *match = node_is(def, YAML_MAPPING_NODE) ? map_get(d, def, "match") : NULL;
+
+			if (!match)
+				r = nc_names_add(names, scalar(yaml_document_get_node(d, p->key)));
+			else
+				r = nc_names_add(names, scalar(map_get(d, match, "name")) ?:
+						 scalar(map_get(d, def, "set-name")));
+		}
+	}
+	np_config_done(&c);
+	return r;
+}
+
 const struct nc_backend nc_backend_netplan = {
 	.name = NETCFG_NETPLAN,
 	.read = netplan_read,
 	.plan = netplan_plan,
+	.names = netplan_names,
 };

@@ -606,8 +606,34 @@ out:
 	return r;
 }
 
+/* The plain names of each .network's [Match] Name= (globs and negations name no interface). */
+static int networkd_names(const char *root, char ***names, struct netcfg_error *err)
+{
+	_cleanup_strv_free_ char **files = NULL;
+	int r;
+
+	r = nd_list(root, "", ".network", &files);
+	for (char **p = files; r >= 0 && p && *p; p++) {
+		_cleanup_strv_free_ char **words = NULL;
+		struct nd_file f = {};
+		const char *v, *type;
+
+		r = nd_load(root, *p, false, &f, err);
+		if (r < 0)
+			break;
+		v = nc_ini_get(&f.ini, "Match", "Name");
+		type = nc_ini_get(&f.ini, "Match", "Type");
+		if (v && (!type || streq(type, "ether")) && (r = strv_split(v, " \t", &words)) >= 0 &&
+		    strv_length(words) == 1)
+			r = nc_names_add(names, words[0]);
+		nd_file_done(&f);
+	}
+	return r;
+}
+
 const struct nc_backend nc_backend_networkd = {
 	.name = NETCFG_NETWORKD,
 	.read = networkd_read,
 	.plan = networkd_plan,
+	.names = networkd_names,
 };

@@ -745,8 +745,26 @@ out:
 	return r;
 }
 
+static int nm_names(const char *root, char ***names, struct netcfg_error *err)
+{
+	struct nm_set s = {};
+	int r;
+
+	r = nm_load(root, &s, err);
+	for (size_t k = 0; r >= 0 && k < s.n; k++) {
+		const struct nm_conn *c = &s.c[k];
+
+		if (streq(conn_type(c), "ethernet"))
+			r = nc_names_add(names, nc_ini_get(&c->ini, "connection", "interface-name") ?:
+					 nc_ini_get(&c->ini, "match", "interface-name"));
+	}
+	nm_set_done(&s);
+	return r;
+}
+
 const struct nc_backend nc_backend_nm = {
 	.name = NETCFG_NM,
 	.read = nm_read,
 	.plan = nm_plan,
+	.names = nm_names,
 };

@@ -493,8 +493,43 @@ static int wicked_plan(const char *root, const struct netcfg_iface *m, const str
 	return r;
 }
 
+/* Not a plain Ethernet interface: a VLAN, bond, bridge, wireless or tunnel by its keys. */
+static bool wk_virtual(const struct wk_file *f)
+{
+	static const char *const keys[] = { "ETHERDEVICE", "WIRELESS_ESSID", "TUNNEL" };
+	static const char *const flags[] = { "BONDING_MASTER", "BRIDGE", "WIRELESS" };
+
+	for (size_t k = 0; k < ELEMENTSOF(keys); k++)
+		if (nc_shvars_get(&f->v, keys[k]))
+			return true;
+	for (size_t k = 0; k < ELEMENTSOF(flags); k++)
+		if (nc_shvar_true(nc_shvars_get(&f->v, flags[k])))
+			return true;
+	return false;
+}
+
+static int wicked_names(const char *root, char ***names, struct netcfg_error *err)
+{
+	_cleanup_strv_free_ char **files = NULL;
+	int r;
+
+	r = wk_list(root, &files);
+	for (char **p = files; r >= 0 && p && *p; p++) {
+		struct wk_file f;
+
+		r = wk_load(root, *p, &f, err);
+		if (r < 0)
+			break;
+		if (!wk_virtual(&f))
+			r = nc_names_add(names, f.name);
+		wk_file_done(&f);
+	}
+	return r;
+}
+
 const struct nc_backend nc_backend_wicked = {
 	.name = NETCFG_WICKED,
 	.read = wicked_read,
 	.plan = wicked_plan,
+	.names = wicked_names,
 };

@@ -337,7 +337,47 @@ static const char *outcome_of(int code)
 	((c)->reporting ? report_result(&(c)->rep, outcome_of(code), code, __VA_ARGS__) : \
 	 (code) == EXIT_OK ? log_info(__VA_ARGS__) : (void)0)
 
-/* The E1000 whose configuration moves: --from, else the one E1000 of the running system. */
+/* Offline, no hardware says which NIC is the E1000: the one Ethernet interface the image's
+ * configuration names, if it names exactly one. */
+static int find_from_configured(struct ctx *c)
+{
+	_cleanup_strv_free_ char **names = NULL;
+	_cleanup_free_ char *list = NULL;
+	struct netcfg_error err = {};
+	int r;
+
+	r = netcfg_configured_names(c->root, &names, &err);
+	if (r < 0) {
+		if (err.file)
+			log_error_errno(r, "%s:%u: %s", err.file, err.line, err.message ? err.message : "%m");
+		else
+			log_error_errno(r, "Failed to list the interfaces %s configures: %m", c->where);
+		netcfg_error_done(&err);
+		return r;
+	}
+	if (strv_length(names) == 1) {
+		c->from = strdup(names[0]);
+		if (!c->from)
+			return log_oom_or(-ENOMEM);
+		log_info("%s configures one Ethernet interface, %s: its configuration moves to the "
+			 "VMXNET3 NIC (--from names another).", c->where, c->from);
+		return 0;
+	}
+	list = strv_join(names, ", ");
+	if (!list)
+		return log_oom_or(-ENOMEM);
+	if (!names)
+		log_error("%s configures no Ethernet interface by name: which is the E1000? Name it "
+			  "with --from IF (a clone keeps the name: its configuration is matched by "
+			  "driver instead).", c->where);
+	else
+		log_error("Which interface of %s is the E1000? It configures %s: name one with "
+			  "--from IF.", c->where, list);
+	return -EINVAL;
+}
+
+/* The E1000 whose configuration moves: --from, else the one E1000 of the running system (or
+ * offline, the one interface the configuration names). */
 static int find_from(struct ctx *c)
 {
 	struct nic_list nics = {};
@@ -348,12 +388,8 @@ static int find_from(struct ctx *c)
 		c->from = strdup(c->args->from);
 		return c->from ? 0 : log_oom_or(-ENOMEM);
 	}
-	if (c->offline) {
-		log_error("Which interface of %s is the E1000? Name it with --from IF (a clone "
-			  "keeps the name: its configuration is matched by driver instead).",
-			  c->where);
-		return -EINVAL;
-	}
+	if (c->offline)
+		return find_from_configured(c);
 	r = nic_list_detect(NULL, false, &nics);
 	if (r < 0)
 		return log_error_errno(r, "Failed to list the network interfaces: %m");

@@ -143,6 +143,32 @@ for family in debian rhel; do
 	fi
 done
 
+# Offline without --from: the one Ethernet interface the root's configuration names is the
+# E1000 (a VLAN on it and a bridge beside it do not count); with two, prepare names both, asks
+# which, and changes nothing.
+r=$work/root-nofrom
+debian_root "$r"
+printf 'auto ens33.5\niface ens33.5 inet static\n  address 10.5.0.2/24\n' >> "$r/etc/network/interfaces"
+printf 'auto br0\niface br0 inet static\n  bridge_ports none\n  address 10.6.0.1/24\n' \
+	>> "$r/etc/network/interfaces"
+out=$("$vnic" prepare --root "$r" --source "$top" 2>&1); rc=$?
+if [ $rc -eq 0 ] && grep -q "configures one Ethernet interface, ens33" <<<"$out"; then
+	ok "no --from: the one interface the root configures moves (VLAN and bridge beside it)"
+else
+	bad "no --from, one interface" "rc=$rc; $out"
+fi
+r=$work/root-twofrom
+debian_root "$r"
+printf 'auto ens34\niface ens34 inet static\n  address 10.0.0.2/24\n' >> "$r/etc/network/interfaces"
+before=$(snap "$r")
+out=$("$vnic" prepare --root "$r" --source "$top" 2>&1); rc=$?
+if [ $rc -ne 0 ] && grep -q "It configures ens33, ens34: name one with --from" <<<"$out" &&
+	[ "$(snap "$r")" = "$before" ]; then
+	ok "no --from: two configured interfaces are named, the root is unchanged"
+else
+	bad "no --from, two interfaces" "rc=$rc; $out"
+fi
+
 # The module registered already (as the vmxnet3-dkms package leaves it): a failed prepare, and
 # the boot guard's restore after a good one, leave it registered (`dkms remove --all` is the
 # undo of an add this run made, never of one it found done).

@@ -221,6 +221,18 @@ static void test_case(void **state)
 	netcfg_owner_done(&owner);
 	netcfg_error_done(&err);
 
+	/* The Ethernet interfaces it names: what an offline prepare without --from chooses from */
+	{
+		_cleanup_strv_free_ char **names = NULL;
+
+		r = netcfg_configured_names(root, &names, &err);
+		fprintf(res, "names %s", errname(r));
+		for (char **n = names; n && *n; n++)
+			fprintf(res, " %s", *n);
+		fprintf(res, "\n");
+		netcfg_error_done(&err);
+	}
+
 	/* Read */
 	r = netcfg_read(root, c->backend, &from, &m, &err);
 	fprintf(res, "read %s\n", errname(r));
