@@ -130,8 +130,9 @@ static const struct verb verbs[] = {
 	  "chroot\nfor --root and --image), regenerates and checks each initramfs, stages the "
 	  "network\nconfiguration of the E1000 interface (--from) for the VMXNET3 NIC that replaces "
 	  "it\n(matched by driver), and arms the boot guard (--timeout: its link wait, default "
-	  "120 s).\n--image takes a raw or qcow2 disk; a failed run leaves it byte-identical. See "
-	  "docs/prepare.md." },
+	  "120 s).\n--image takes a raw or qcow2 disk; a failed run leaves it byte-identical. "
+	  "Offline, --from\nmay be left out when the configuration names one Ethernet interface. "
+	  "See docs/prepare.md." },
 	{ "guard", verb_guard, OPT_TIMEOUT, 0, 0, "[--timeout SEC]",
 	  "Boot guard: keep the prepared change only if the link comes up",
 	  "Run at boot by vnic-guard.service. Waits for the VMXNET3 link; when it does not come up "
