@@ -310,7 +310,7 @@ static int network_list(struct swap *s)
 	char *up[] = { (char *)"ip", (char *)"link", (char *)"set", (char *)"dev",
 		       (char *)s->from->name, (char *)"up", NULL };
 	bool present = false;
-	int r = 0;
+	int r;
 
 	/* first, so that a crash or a power cut later is undone at the next boot */
 	r = recover_steps(s->root, &s->net);
