@@ -580,14 +580,17 @@ static int networkd_plan(const char *root, const struct netcfg_iface *m, const s
 			r = nc_plan_command_restored(p, "remove the VLAN from the E1000 (networkd recreates it)",
 					    (const char *const[]){ "ip", "link", "delete", m->vlans[k]->name, NULL },
 					    (const char *const[]){ "networkctl", "reload", NULL });
-		if (r >= 0)
-			r = nc_plan_command_restored(p, "make networkd read the configuration",
-					    (const char *const[]){ "networkctl", "reload", NULL },
-					    (const char *const[]){ "networkctl", "reload", NULL });
+		/* The E1000's addresses go before networkd reads the files, so that a rollback,
+		 * which runs these undos in reverse once the files are back, reloads first and
+		 * then reconfigures the E1000 (reconfigure alone does not read the files) */
 		if (r >= 0)
 			r = nc_plan_command_restored(p, "remove the E1000's addresses",
 					    (const char *const[]){ "ip", "address", "flush", "dev", from->name, NULL },
 					    (const char *const[]){ "networkctl", "reconfigure", from->name, NULL });
+		if (r >= 0)
+			r = nc_plan_command_restored(p, "make networkd read the configuration",
+					    (const char *const[]){ "networkctl", "reload", NULL },
+					    (const char *const[]){ "networkctl", "reload", NULL });
 		/* networkd leaves what it configured on a link whose .network is gone: a rollback
 		 * takes the addresses and the VLANs off the VMXNET3 NIC itself, before the files
 		 * come back, so that the E1000 gets them again without a duplicate (IPv6 DAD) or a

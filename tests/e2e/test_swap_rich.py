@@ -295,14 +295,21 @@ def test_swap_rich(backend, vm_factory, vnic_net):
     assert r.rc == 0, f"rollback failed:\n{r}"
     assert config_state(vm) == before, "configuration files differ after the rollback"
     if backend == "networkd" and missing(vm, backend, OLD):
-        # Seen once in three full runs: after `rollback` of the committed swap, networkd had
-        # not given ens3 all of it back within 60 s (the files were byte-identical). Known
-        # and open (docs/testing.md); the swap and the rollback after the check are tested
-        # above either way.
+        # An emulator effect, understood: while the swap had the E1000 down, QEMU queued the
+        # frames for it (a NIC that cannot receive gets them later, not never), among them the
+        # VMXNET3 NIC's DAD probe for the IPv6 address. After the rollback the E1000 receives
+        # that stale probe while its own copy of the address is tentative and fails DAD
+        # ("dadfailed"), though the VMXNET3 NIC no longer holds the address (seen on the
+        # bridge: no frame from it then). A down vNIC on ESXi drops frames. Only that is
+        # tolerated; anything else missing fails below.
         try:
-            wait_runs_all(vm, backend, OLD, "after the rollback")
+            wait_runs_all(vm, backend, OLD, "after the rollback", timeout=20)
         except BaseException as e:  # pytest.fail's exception
-            pytest.xfail(f"networkd after rollback: {e}")
+            stale = vm.run(f"dmesg | grep -c 'duplicate address {V6} used by {VMX_MAC}'").stdout
+            held = vm.run(f"ip -o addr show dev {NEW}").stdout
+            if stale.strip() not in ("", "0") and f" {V6}/" not in held:
+                pytest.xfail(f"networkd after rollback: stale DAD probe from the emulator's queue: {e}")
+            raise
     wait_runs_all(vm, backend, OLD, "after the rollback")
     assert vm.run(f"ping -c 2 -W 2 -I {OLD} {GATEWAY}", timeout=30).rc == 0
     new = vm.run(f"ip -o addr show dev {NEW}").stdout
