@@ -150,6 +150,7 @@ struct vnx_rx_ring {
 	u32 buf_off;		/* headroom before the buffer in its page */
 	u32 truesize;		/* memory a buffer's page accounts for */
 	u32 w2_bits;		/* length and buffer type of every descriptor */
+	bool map_each;		/* buffers mapped in the ring only, not by the pool */
 	struct page_pool *pool;
 	dma_addr_t pa;
 };

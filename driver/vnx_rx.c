@@ -9,7 +9,8 @@
  * to eop.
  *
  * Every buffer is a page of the ring's page_pool, mapped once by the pool
- * and recycled through it: a head page becomes the skb's head
+ * (or, where mappings bounce, while it sits in the ring: map_each) and
+ * recycled through it: a head page becomes the skb's head
  * (napi_build_skb), a body page one of its fragments, and freeing the skb
  * gives the pages back to the pool. A packet of up to rx_copybreak bytes
  * in one buffer is copied into a small skb instead and its page stays in
@@ -17,7 +18,7 @@
  *
  * Buffers are replaced in place: a completed slot gets a fresh page before
  * its old one goes up the stack, and when that fails (no memory, or the
- * pool could not map a page) the packet is dropped and the old page stays
+ * page could not be mapped) the packet is dropped and the old page stays
  * in the slot, mapped. So every slot always holds a mapped buffer and the
  * ring can never run dry through our fault.
  *
@@ -77,13 +78,15 @@ static bool vnx_rx_fault(struct vnx_rxq *rxq)
 }
 
 /*
- * Give slot b a fresh page of ring r's pool. In the poll (napi set) the
- * allocation is atomic and subject to fault_rx_alloc.
+ * Give slot b a fresh page of ring r's pool, mapped. In the poll (napi set)
+ * the allocation is atomic and subject to fault_rx_alloc.
  */
 static int vnx_rx_buf_alloc(struct vnx_rxq *rxq, struct vnx_rx_ring *ring,
 			    struct vnx_rx_buf *b, bool napi)
 {
+	struct device *dev = &rxq->adapter->pdev->dev;
 	struct page *page;
+	dma_addr_t dma;
 
 	if (napi) {
 		if (vnx_rx_fault(rxq))
@@ -94,15 +97,40 @@ static int vnx_rx_buf_alloc(struct vnx_rxq *rxq, struct vnx_rx_ring *ring,
 	}
 	if (unlikely(!page))
 		return -ENOMEM;
+	if (!ring->map_each) {
+		dma = page_pool_get_dma_addr(page) + ring->buf_off;
+	} else {
+		dma = dma_map_page(dev, page, ring->buf_off, ring->buf_len, DMA_FROM_DEVICE);
+		if (unlikely(dma_mapping_error(dev, dma))) {
+			page_pool_put_full_page(ring->pool, page, napi);
+			return -ENOMEM;
+		}
+	}
 	b->page = page;
-	b->dma = page_pool_get_dma_addr(page) + ring->buf_off;
+	b->dma = dma;
 	return 0;
 }
 
-static void vnx_rx_buf_release(struct vnx_rx_ring *ring, struct vnx_rx_buf *b)
+/*
+ * The device wrote len bytes into the buffer at dma, which leaves the ring:
+ * make them the CPU's, and let go of a per-buffer mapping.
+ */
+static void vnx_rx_buf_unmap(struct device *dev, struct vnx_rx_ring *ring, dma_addr_t dma,
+			     u32 len)
+{
+	if (len)
+		dma_sync_single_for_cpu(dev, dma, len, DMA_FROM_DEVICE);
+	if (ring->map_each)
+		dma_unmap_page_attrs(dev, dma, ring->buf_len, DMA_FROM_DEVICE,
+				     DMA_ATTR_SKIP_CPU_SYNC);
+}
+
+static void vnx_rx_buf_release(struct vnx_rxq *rxq, struct vnx_rx_ring *ring,
+			       struct vnx_rx_buf *b)
 {
 	if (!b->page)
 		return;
+	vnx_rx_buf_unmap(&rxq->adapter->pdev->dev, ring, b->dma, 0);
 	page_pool_put_full_page(ring->pool, b->page, false);
 	b->page = NULL;
 }
@@ -132,12 +160,38 @@ static void vnx_rx_ring_give(struct vnx_rx_ring *ring, u32 upto)
 	ring->gen = gen;
 }
 
+/*
+ * Where every streaming mapping bounces (swiotlb=force, a confidential
+ * guest, an IOMMU that bounces untrusted devices), a mapping holds slots of
+ * a small bounce buffer. Pools that keep their pages mapped would hold
+ * them for pages waiting in socket queues and in the pools' caches too,
+ * beyond the rings, and could starve transmit for good. There a buffer is
+ * mapped only while it sits in a ring (map_each). One page tells: a
+ * bounced address needs syncs; a probe that cannot map says the same.
+ */
+static bool vnx_rx_mappings_bounce(struct device *dev)
+{
+	struct page *page = alloc_page(GFP_KERNEL);
+	bool bounce = true;
+	dma_addr_t dma;
+
+	if (!page)
+		return true;
+	dma = dma_map_page(dev, page, 0, PAGE_SIZE, DMA_FROM_DEVICE);
+	if (!dma_mapping_error(dev, dma)) {
+		bounce = dma_need_sync(dev, dma);
+		dma_unmap_page(dev, dma, PAGE_SIZE, DMA_FROM_DEVICE);
+	}
+	__free_page(page);
+	return bounce;
+}
+
 static int vnx_rx_pool_create(struct vnx_rxq *rxq, unsigned int r)
 {
 	struct vnx_rx_ring *ring = &rxq->ring[r];
 	struct device *dev = &rxq->adapter->pdev->dev;
 	struct page_pool_params pp = {
-		.flags = PP_FLAG_DMA_MAP | PP_FLAG_DMA_SYNC_DEV,
+		.flags = ring->map_each ? 0 : PP_FLAG_DMA_MAP | PP_FLAG_DMA_SYNC_DEV,
 		.order = r ? VNX_RX_BODY_ORDER : 0,
 		.pool_size = ring->size,
 		.nid = dev_to_node(dev),
@@ -160,6 +214,7 @@ int vnx_rx_ring_alloc(struct vnx_rxq *rxq)
 	struct device *dev = &a->pdev->dev;
 	unsigned int r;
 	int err = -ENOMEM;
+	bool map_each;
 	u32 i;
 
 	/* A head buffer, its headroom and skb_shared_info share one page. */
@@ -171,6 +226,10 @@ int vnx_rx_ring_alloc(struct vnx_rxq *rxq)
 	rxq->qd = vnx_rxq_desc(a, rxq->qid);
 	rxq->prod[0] = a->pt + VNX_PT_RXPROD(rxq->qid);
 	rxq->prod[1] = a->pt + VNX_PT_RXPROD2(rxq->qid);
+	map_each = vnx_rx_mappings_bounce(dev);
+	if (map_each && rxq->qid == 0)
+		netdev_info_once(a->netdev,
+				 "DMA mappings bounce (swiotlb): rx buffers are mapped while in the ring only\n");
 
 	for (r = 0; r < 2; r++) {
 		struct vnx_rx_ring *ring = &rxq->ring[r];
@@ -183,6 +242,7 @@ int vnx_rx_ring_alloc(struct vnx_rxq *rxq)
 		ring->next_fill = 0;
 		ring->gen = VNX_RXD_GEN;
 		ring->has_done = false;
+		ring->map_each = map_each;
 		err = vnx_rx_pool_create(rxq, r);
 		if (err)
 			goto err;
@@ -237,7 +297,7 @@ void vnx_rx_ring_free(struct vnx_rxq *rxq)
 
 		if (ring->bufs) {
 			for (i = 0; i < ring->size; i++)
-				vnx_rx_buf_release(ring, &ring->bufs[i]);
+				vnx_rx_buf_release(rxq, ring, &ring->bufs[i]);
 			kfree(ring->bufs);
 			ring->bufs = NULL;
 		}
@@ -316,6 +376,7 @@ static bool vnx_rx_take_head(struct vnx_rxq *rxq, struct vnx_rx_buf *b, u32 len,
 	struct vnx_rx_buf fresh;
 	struct sk_buff *skb;
 	struct page *page;
+	dma_addr_t dma;
 
 	if (unlikely(len > ring->buf_len || len < ETH_HLEN))
 		return false;
@@ -326,10 +387,9 @@ static bool vnx_rx_take_head(struct vnx_rxq *rxq, struct vnx_rx_buf *b, u32 len,
 		return false;
 	}
 	page = b->page;
+	dma = b->dma;
 	*b = fresh;
-	dma_sync_single_for_cpu(&rxq->adapter->pdev->dev,
-				page_pool_get_dma_addr(page) + VNX_RX_HEADROOM, len,
-				DMA_FROM_DEVICE);
+	vnx_rx_buf_unmap(&rxq->adapter->pdev->dev, ring, dma, len);
 	skb = vnx_compat_build_skb(page_address(page), ring->truesize);
 	if (unlikely(!skb)) {
 		/* The slot has its fresh page already: this one goes back to the pool. */
@@ -351,6 +411,7 @@ static bool vnx_rx_take_body(struct vnx_rxq *rxq, struct vnx_rx_buf *b, u32 len)
 	struct sk_buff *skb = rxq->skb;
 	struct vnx_rx_buf fresh;
 	struct page *page;
+	dma_addr_t dma;
 
 	if (unlikely(len > ring->buf_len))
 		return false;
@@ -363,9 +424,9 @@ static bool vnx_rx_take_body(struct vnx_rxq *rxq, struct vnx_rx_buf *b, u32 len)
 		return false;
 	}
 	page = b->page;
+	dma = b->dma;
 	*b = fresh;
-	dma_sync_single_for_cpu(&rxq->adapter->pdev->dev, page_pool_get_dma_addr(page), len,
-				DMA_FROM_DEVICE);
+	vnx_rx_buf_unmap(&rxq->adapter->pdev->dev, ring, dma, len);
 	vnx_compat_page_to_skb(ring->pool, skb, page);
 	skb_add_rx_frag(skb, skb_shinfo(skb)->nr_frags, page, 0, len, ring->truesize);
 	return true;

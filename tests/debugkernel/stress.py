@@ -14,7 +14,8 @@ Phases (each ends with: a fresh DHCP lease, ping, a short iperf3, a kmemleak sca
             a command may fail, but the NIC must end either working or closed, never UP
             without rings
   swiotlb   a boot with swiotlb=384,force: mapping failures under TCP both ways (tx, and rx
-            pages the page_pools cannot map), with ring changes
+            buffers mapped per buffer, not by the page_pools, since mappings bounce), with
+            ring changes
 
 Pass: no KASAN, lockdep, DMA-API, kmemleak (in our code) or WARN report, no oops, and after each
 phase the NIC gets a lease and moves traffic. Prints the count of each operation and the time.
@@ -290,9 +291,8 @@ def main():
         with Network(tmp / "net") as net:
             net.start_iperf3(REVERSE_PORT)
             for attempt in ("main", "swiotlb"):
-                # The tiny swiotlb holds small rx rings of one rx queue only: the rx
-                # page_pools keep their pages mapped, about 256 slabs for 32 + 32 buffers
-                # (the head pool maps 64 pages at a time), as tests/driver/test_swiotlb.py.
+                # The tiny swiotlb holds small rx rings of one rx queue only: 192 slabs
+                # for 32 + 32 buffers mapped while in the ring, as tests/driver/test_swiotlb.py.
                 sw = attempt == "swiotlb"
                 vm = boot(net, tmp / f"vm-{attempt}", kernel, ko,
                           "swiotlb=384,force" if sw else "",
