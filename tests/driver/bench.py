@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-2.0-only
 """Benchmark: vnic's vmxnet3 driver against the kernel's own vmxnet3 driver on the same emulated
-device (QEMU vmxnet3, TCG, one vCPU), and against virtio-net, the fastest NIC QEMU emulates
+device (QEMU vmxnet3, TCG, one vCPU or --smp N), and against virtio-net, the fastest NIC QEMU emulates
 (the ceiling of what a guest driver can reach here); optionally the main branch's build of our
 driver (--baseline REF, a before/after in the same boot) and QEMU's e1000 as the floor.
 
@@ -17,7 +17,7 @@ Prints every sample, then per driver the median and min-max of each figure, and
 `ratio <test> ours/<peer> <x>` lines (for latency and CPU per GB lower is better).
 
     /usr/bin/python3 tests/driver/bench.py [--rounds N] [--seconds S] [--baseline REF]
-                                           [--e1000] [--tests t1,t2]
+                                           [--e1000] [--smp N] [--tests t1,t2]
 """
 import argparse
 import json
@@ -142,6 +142,7 @@ def main():
     ap.add_argument("--e1000", action="store_true", help="also run the e1000 floor")
     ap.add_argument("--no-e1000", action="store_true", help=argparse.SUPPRESS)  # the old default
     ap.add_argument("--no-virtio", action="store_true")
+    ap.add_argument("--smp", type=int, default=1, help="the guest's vCPUs (default 1)")
     ap.add_argument("--tests", default="tcp_tx,tcp_rx,tcp_tx4,tcp_rx4,udp_tx_pps,udp_rx_pps,lat",
                     help="comma-separated subset (lat gives lat_p50 and lat_p99)")
     args = ap.parse_args()
@@ -169,7 +170,7 @@ def main():
                               modules=[str(ko_ours), "e1000", "virtio_net"],
                               load=["e1000", "virtio_net"],
                               tools=("ip", "iperf3", "ethtool", "sockperf"),
-                              files=files, memory=512)
+                              files=files, memory=512, smp=args.smp)
             vm.start()
             try:
                 kos = {"ours": f"/lib/modules/{k.kver}/vnic/vmxnet3.ko", "main": MAIN_KO,
