@@ -14,6 +14,11 @@
 #include <linux/ethtool.h>
 #include <linux/pci.h>
 #include <linux/tcp.h>
+#ifdef VNX_HAVE_PAGE_POOL_HELPERS_H
+#include <net/page_pool/helpers.h>
+#else
+#include <net/page_pool.h>
+#endif
 
 /* NAPI registration: the weight argument moved to _weight() in 5.19/6.1. */
 static inline void vnx_compat_napi_add(struct net_device *dev,
@@ -100,5 +105,30 @@ static inline unsigned int vnx_compat_tcp_all_headers(const struct sk_buff *skb)
 		if (__ea)						\
 			NL_SET_ERR_MSG(__ea, msg);			\
 	} while (0)
+
+/* An skb around a page-sized buffer: napi_build_skb (5.12) takes from the NAPI cache. */
+static inline struct sk_buff *vnx_compat_build_skb(void *data, unsigned int frag_size)
+{
+#ifdef VNX_HAVE_NAPI_BUILD_SKB
+	return napi_build_skb(data, frag_size);
+#else
+	return build_skb(data, frag_size);
+#endif
+}
+
+/*
+ * A page_pool page joins an skb (as its head or a fragment). With skb
+ * recycling (5.14/5.15) the skb is marked and freeing it returns the page
+ * to the pool; before that the page leaves the pool, unmapped.
+ */
+static inline void vnx_compat_page_to_skb(struct page_pool *pool, struct sk_buff *skb,
+					  struct page *page)
+{
+#ifdef VNX_HAVE_SKB_MARK_FOR_RECYCLE
+	skb_mark_for_recycle(skb);
+#else
+	page_pool_release_page(pool, page);
+#endif
+}
 
 #endif /* VNX_COMPAT_H */

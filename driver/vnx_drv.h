@@ -34,6 +34,9 @@
 #define VNX_RX_HEAD_MIN		128
 #define VNX_RX_HEAD_MAX		2048
 
+/* Rx packets up to this size are copied and their buffer kept (ethtool rx-copybreak). */
+#define VNX_RX_COPYBREAK	256
+
 /*
  * Stop the tx queue while fewer slots than a worst-case packet are free
  * (capped at half the ring for small rings, where packets needing more
@@ -77,6 +80,7 @@ struct vnx_rx_stats {
 	u64 err_drops;		/* device flagged the packet */
 	u64 frag_drops;		/* too many fragments */
 	u64 bad_comp;		/* completion naming a foreign ring */
+	u64 copybreak;		/* small packets copied, buffer kept */
 	u64 polls;
 	struct u64_stats_sync sync;
 };
@@ -130,8 +134,8 @@ struct vnx_txq {
 } ____cacheline_aligned_in_smp;
 
 struct vnx_rx_buf {
-	void *va;		/* struct sk_buff * (ring 0) or struct page * (ring 1) */
-	dma_addr_t dma;
+	struct page *page;	/* from the ring's page_pool, mapped by it */
+	dma_addr_t dma;		/* where the device writes: the page's mapping + buf_off */
 };
 
 struct vnx_rx_ring {
@@ -143,7 +147,11 @@ struct vnx_rx_ring {
 	u32 done;		/* last slot the device completed */
 	bool has_done;
 	u32 buf_len;
+	u32 buf_off;		/* headroom before the buffer in its page */
+	u32 truesize;		/* memory a buffer's page accounts for */
 	u32 w2_bits;		/* length and buffer type of every descriptor */
+	bool map_each;		/* buffers mapped in the ring only, not by the pool */
+	struct page_pool *pool;
 	dma_addr_t pa;
 };
 
@@ -162,6 +170,8 @@ struct vnx_rxq {
 	void __iomem *prod[2];
 	u16 vector;
 	bool vec_masked;
+	u32 copybreak;		/* the adapter's rx_copybreak, read once per poll */
+	u32 fault_seq;		/* allocations counted by the fault_rx_alloc hook */
 
 	struct vnx_rx_stats stats;
 
@@ -253,6 +263,7 @@ struct vnx_adapter {
 	/* VLAN ids in use (for the device's filter table). */
 	unsigned long active_vlans[BITS_TO_LONGS(VLAN_N_VID)];
 
+	u32 rx_copybreak;	/* ethtool rx-copybreak */
 	bool adaptive_coal;	/* intr.mod_levels: adaptive (else none) */
 	/* What the device was last told (skip commands that change nothing). */
 	u32 rx_mode_set;
@@ -338,6 +349,7 @@ netdev_features_t vnx_tx_features_check(struct sk_buff *skb, struct net_device *
 					netdev_features_t features);
 
 /* vnx_rx.c: receive rings and the NAPI poll. */
+extern unsigned int vnx_rx_copybreak_default;
 int vnx_rx_ring_alloc(struct vnx_rxq *rxq);
 void vnx_rx_ring_free(struct vnx_rxq *rxq);
 void vnx_rx_ring_conf(struct vnx_rxq *rxq);

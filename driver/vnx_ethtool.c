@@ -60,6 +60,7 @@ static const struct vnx_stat_desc vnx_rx_stat_descs[] = {
 	VNX_RX_STAT(err_drops),
 	VNX_RX_STAT(frag_drops),
 	VNX_RX_STAT(bad_comp),
+	VNX_RX_STAT(copybreak),
 	VNX_RX_STAT(polls),
 };
 
@@ -462,6 +463,32 @@ static void vnx_get_regs(struct net_device *dev, struct ethtool_regs *regs, void
 	memcpy(b, a->qdesc, VNX_REGS_QDESC_LEN);
 }
 
+/* rx-copybreak: packets up to this size in one buffer are copied, the buffer kept. */
+static int vnx_get_tunable(struct net_device *dev, const struct ethtool_tunable *t, void *data)
+{
+	struct vnx_adapter *a = netdev_priv(dev);
+
+	if (t->id != ETHTOOL_RX_COPYBREAK)
+		return -EOPNOTSUPP;
+	*(u32 *)data = READ_ONCE(a->rx_copybreak);
+	return 0;
+}
+
+static int vnx_set_tunable(struct net_device *dev, const struct ethtool_tunable *t,
+			   const void *data)
+{
+	struct vnx_adapter *a = netdev_priv(dev);
+	u32 val = *(const u32 *)data;
+
+	if (t->id != ETHTOOL_RX_COPYBREAK)
+		return -EOPNOTSUPP;
+	/* A copied packet must fit a head buffer: larger values could never apply. */
+	if (val > VNX_RX_HEAD_MAX)
+		return -EINVAL;
+	WRITE_ONCE(a->rx_copybreak, val);
+	return 0;
+}
+
 static const struct ethtool_ops vnx_ethtool_ops = {
 	.supported_coalesce_params = ETHTOOL_COALESCE_USE_ADAPTIVE,
 	.get_drvinfo		= vnx_get_drvinfo,
@@ -485,6 +512,8 @@ static const struct ethtool_ops vnx_ethtool_ops = {
 	.get_regs_len		= vnx_get_regs_len,
 	.get_regs		= vnx_get_regs,
 	.get_ts_info		= ethtool_op_get_ts_info,
+	.get_tunable		= vnx_get_tunable,
+	.set_tunable		= vnx_set_tunable,
 };
 
 void vnx_ethtool_set_ops(struct net_device *dev)

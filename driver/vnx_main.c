@@ -1216,6 +1216,7 @@ static int vnx_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 
 	a->num_tx = vnx_queue_param(a, "tx_queues", tx_queues ?: num_online_cpus(),
 				    VNX_MAX_TX_QUEUES, !tx_queues);
+	a->rx_copybreak = min_t(u32, vnx_rx_copybreak_default, VNX_RX_HEAD_MAX);
 	a->num_rx = vnx_queue_param(a, "rx_queues", rx_queues ?: num_online_cpus(),
 				    VNX_MAX_RX_QUEUES, !rx_queues);
 	a->adaptive_coal = true;
