@@ -609,13 +609,38 @@ out:
 	return r;
 }
 
-/* The plain names of each .network's [Match] Name= (globs and negations name no interface). */
-static int networkd_names(const char *root, char ***names, struct netcfg_error *err)
+/* The [NetDev] Name= of every .netdev: virtual devices (bonds, bridges, VLANs), not NICs. */
+static int nd_netdev_names(const char *root, char ***ret, struct netcfg_error *err)
 {
 	_cleanup_strv_free_ char **files = NULL;
 	int r;
 
-	r = nd_list(root, "", ".network", &files);
+	r = nd_list(root, "", ".netdev", &files);
+	for (char **p = files; r >= 0 && p && *p; p++) {
+		struct nd_file f = {};
+		const char *v;
+
+		r = nd_load(root, *p, false, &f, err);
+		if (r < 0)
+			break;
+		v = nc_ini_get(&f.ini, "NetDev", "Name");
+		if (v)
+			r = strv_push(ret, v);
+		nd_file_done(&f);
+	}
+	return r;
+}
+
+/* The plain names of each .network's [Match] Name= (globs and negations name no interface),
+ * but for the virtual devices .netdev files define. */
+static int networkd_names(const char *root, char ***names, struct netcfg_error *err)
+{
+	_cleanup_strv_free_ char **files = NULL, **virtual = NULL;
+	int r;
+
+	r = nd_netdev_names(root, &virtual, err);
+	if (r >= 0)
+		r = nd_list(root, "", ".network", &files);
 	for (char **p = files; r >= 0 && p && *p; p++) {
 		_cleanup_strv_free_ char **words = NULL;
 		struct nd_file f = {};
@@ -627,7 +652,7 @@ static int networkd_names(const char *root, char ***names, struct netcfg_error *
 		v = nc_ini_get(&f.ini, "Match", "Name");
 		type = nc_ini_get(&f.ini, "Match", "Type");
 		if (v && (!type || streq(type, "ether")) && (r = strv_split(v, " \t", &words)) >= 0 &&
-		    strv_length(words) == 1)
+		    strv_length(words) == 1 && !strv_contains(virtual, words[0]))
 			r = nc_names_add(names, words[0]);
 		nd_file_done(&f);
 	}
