@@ -44,6 +44,7 @@ void netcfg_iface_free(struct netcfg_iface *i)
 	strv_free(i->dns);
 	strv_free(i->search);
 	free(i->vlan_parent);
+	free(i->master);
 	for (size_t k = 0; k < i->n_vlans; k++)
 		netcfg_iface_free(i->vlans[k]);
 	free(i->vlans);
@@ -360,6 +361,8 @@ static void iface_text(FILE *f, const struct netcfg_iface *i, const char *indent
 		fprintf(f, "%ssearch %s\n", indent, *s);
 	if (i->mtu)
 		fprintf(f, "%smtu %u\n", indent, i->mtu);
+	if (i->master)
+		fprintf(f, "%sport of %s %s\n", indent, i->master_kind, i->master);
 	for (size_t k = 0; k < i->n_unsupported; k++)
 		fprintf(f, "%sunsupported %s:%u: %s\n", indent, i->unsupported[k].file,
 			i->unsupported[k].line, i->unsupported[k].what);

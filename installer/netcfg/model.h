@@ -58,6 +58,11 @@ struct netcfg_iface {
 	struct netcfg_iface **vlans; /* VLANs on top of this interface */
 	size_t n_vlans;
 
+	/* A port of a bond or bridge: the master that carries the addresses (its own
+	 * configuration stays as it is; the VMXNET3 NIC takes this port's place in it). */
+	char *master;           /* "bond0", or NULL */
+	const char *master_kind; /* "bond" or "bridge" (static) */
+
 	struct netcfg_unsupported *unsupported;
 	size_t n_unsupported;
 

@@ -147,6 +147,21 @@ static int parse_bool_or(const char *v, enum netcfg_tristate *ret)
 }
 
 /* The .network into the model; VLAN= names into *ret_vlans. */
+/* Bond= or Bridge=: the NIC is a port; the master carries the addresses (one master only). */
+static int nd_set_master(struct netcfg_iface *m, const struct nd_file *f, const struct nc_ini_entry *e,
+			 const char *key)
+{
+	if (m->master && !streq(m->master, e->value))
+		return netcfg_iface_add_unsupported(m, f->path, e->line, "%s=%s (a port of %s already)",
+						    key, e->value, m->master);
+	if (!*e->value || strpbrk(e->value, " \t/"))
+		return -EINVAL;
+	free(m->master);
+	m->master = strdup(e->value);
+	m->master_kind = streq(key, "Bond") ? "bond" : "bridge";
+	return m->master ? 0 : -ENOMEM;
+}
+
 static int nd_into(struct netcfg_iface *m, const struct nd_file *f, char ***ret_vlans, struct netcfg_error *err)
 {
 	unsigned route_no = 0;
@@ -204,7 +219,9 @@ static int nd_into(struct netcfg_iface *m, const struct nd_file *f, char ***ret_
 					return nc_bad(err, f->path, e->line, "IPv6AcceptRA=: bad value '%s'", v);
 			} else if (streq(key, "VLAN")) {
 				r = strv_push(ret_vlans, v);
-			} else if (streq(key, "Bond") || streq(key, "Bridge") || streq(key, "VRF") ||
+			} else if (streq(key, "Bond") || streq(key, "Bridge")) {
+				r = nd_set_master(m, f, e, key);
+			} else if (streq(key, "VRF") ||
 				   streq(key, "MACVLAN") || streq(key, "IPVLAN") || streq(key, "VXLAN") ||
 				   streq(key, "Tunnel") || streq(key, "MACVTAP") || streq(key, "Xfrm"))
 				r = netcfg_iface_add_unsupported(m, f->path, e->line, "%s=%s", key, v);
@@ -411,6 +428,12 @@ static int nd_model(const char *root, const struct netcfg_nic *nic, struct nd_fi
 	r = !m->name || !m->id ? -ENOMEM : nd_into_all(m, &f, &vlans, err);
 	if (r >= 0)
 		r = nd_vlans(root, m, vlans, err);
+	if (r >= 0 && m->master && (m->n_vlans || m->n_addrs || m->dhcp4 == NETCFG_YES || m->dhcp6 == NETCFG_YES)) {
+		const struct nc_ini_entry *e = nc_ini_find(&f.ini, "Network", streq(m->master_kind, "bond") ? "Bond" : "Bridge");
+
+		r = netcfg_iface_add_unsupported(m, f.path, e ? e->line : 0,
+						 "a %s port with addresses or VLANs of its own", m->master_kind);
+	}
 	if (r < 0)
 		goto fail;
 	if (ret_file)
@@ -493,6 +516,49 @@ static int append_dropins(const struct nd_file *f, char **text)
 		*text = joined;
 	}
 	return 0;
+}
+
+/*
+ * A port of a bond or bridge: the master keeps its configuration and addresses; networkd makes
+ * the VMXNET3 NIC a port (its .network says Bond=/Bridge=) and the plan takes the E1000 out,
+ * since networkd leaves a link it stops managing in its master. A bond gets its new port
+ * first (active-backup fails over, no outage); in a bridge the E1000 goes down first, as two
+ * ports on one segment are a loop. The rollback takes the VMXNET3 NIC down (a down port forwards
+ * nothing), reloads with the files back (the E1000 a port again) and only then takes the
+ * VMXNET3 NIC out, when networkd no longer manages it. Called before the reload.
+ */
+static int networkd_plan_port(const struct netcfg_iface *m, const struct netcfg_nic *from, const char *target,
+			      struct netcfg_plan *p, bool after_reload)
+{
+	const bool bond = streq(m->master_kind, "bond");
+	_cleanup_free_ char *join = NULL, *leave = NULL;
+	int r = 0;
+
+	if (asprintf(&join, "make the VMXNET3 NIC a port of the %s %s", m->master_kind, m->master) < 0 ||
+	    asprintf(&leave, "take the E1000 out of the %s %s", m->master_kind, m->master) < 0)
+		return -ENOMEM;
+	if (!after_reload) {
+		r = nc_plan_command_restored(p, "on a rollback, take the VMXNET3 NIC out again",
+					     (const char *const[]){ "true", NULL },
+					     (const char *const[]){ "ip", "link", "set", "dev", target, "nomaster", NULL });
+		if (r >= 0 && !bond)
+			r = nc_plan_command(p, false, "take the E1000 down first (two ports on one segment are a loop)",
+					    (const char *const[]){ "ip", "link", "set", "dev", from->name, "down", NULL },
+					    (const char *const[]){ "ip", "link", "set", "dev", from->name, "up", NULL });
+		return r;
+	}
+	if (!bond)
+		r = nc_plan_command_restored(p, leave,
+					     (const char *const[]){ "ip", "link", "set", "dev", from->name, "nomaster", NULL },
+					     (const char *const[]){ "networkctl", "reload", NULL });
+	if (r >= 0)
+		r = nc_plan_command(p, false, join, (const char *const[]){ "networkctl", "reconfigure", target, NULL },
+				    (const char *const[]){ "ip", "link", "set", "dev", target, "down", NULL });
+	if (r >= 0 && bond)
+		r = nc_plan_command_restored(p, leave,
+					     (const char *const[]){ "ip", "link", "set", "dev", from->name, "nomaster", NULL },
+					     (const char *const[]){ "networkctl", "reload", NULL });
+	return r;
 }
 
 static int networkd_plan(const char *root, const struct netcfg_iface *m, const struct netcfg_nic *from,
@@ -583,14 +649,20 @@ static int networkd_plan(const char *root, const struct netcfg_iface *m, const s
 		/* The E1000's addresses go before networkd reads the files, so that a rollback,
 		 * which runs these undos in reverse once the files are back, reloads first and
 		 * then reconfigures the E1000 (reconfigure alone does not read the files) */
-		if (r >= 0)
+		if (r >= 0 && !m->master)
 			r = nc_plan_command_restored(p, "remove the E1000's addresses",
 					    (const char *const[]){ "ip", "address", "flush", "dev", from->name, NULL },
 					    (const char *const[]){ "networkctl", "reconfigure", from->name, NULL });
+		if (r >= 0 && m->master)
+			r = networkd_plan_port(m, from, target, p, false);
 		if (r >= 0)
 			r = nc_plan_command_restored(p, "make networkd read the configuration",
 					    (const char *const[]){ "networkctl", "reload", NULL },
 					    (const char *const[]){ "networkctl", "reload", NULL });
+		if (r >= 0 && m->master) {
+			r = networkd_plan_port(m, from, target, p, true);
+			goto out;
+		}
 		/* networkd leaves what it configured on a link whose .network is gone: a rollback
 		 * takes the addresses and the VLANs off the VMXNET3 NIC itself, before the files
 		 * come back, so that the E1000 gets them again without a duplicate (IPv6 DAD) or a

@@ -17,6 +17,8 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <limits.h>
+#include <net/if.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -69,6 +71,10 @@ struct swap {
 	struct netcfg_plan plan;
 
 	struct swap_check check;
+	/* The interfaces that carry the addresses, before and after: the E1000 and the VMXNET3
+	 * NIC, or for a port of a bond or bridge its master both times (pick_links). */
+	const char *old_link, *new_link;
+	int old_ifindex, new_ifindex;
 	char *address;     /* the static address expected on the new interface, or NULL (DHCP) */
 	unsigned timeout;
 
@@ -199,6 +205,34 @@ static int pick_nics(struct swap *s)
 	return 0;
 }
 
+/* Where the addresses live: on the NICs, or on the master of the port the E1000 is. */
+static int pick_links(struct swap *s)
+{
+	const char *master = s->model ? s->model->master : NULL;
+
+	s->old_link = s->from->name;
+	s->new_link = s->to->name;
+	s->old_ifindex = s->from->ifindex;
+	s->new_ifindex = s->to->ifindex;
+	if (!master)
+		return 0;
+	s->old_link = s->new_link = master;
+	s->old_ifindex = s->new_ifindex = 0;
+	if (s->live && !s->fake) {
+		s->old_ifindex = s->new_ifindex = (int)if_nametoindex(master);
+		if (s->old_ifindex == 0) {
+			log_error("%s is a port of the %s %s, which does not exist: nothing to check "
+				  "the move through; nothing was changed.", s->from->name,
+				  s->model->master_kind, master);
+			return EXIT_FAILED;
+		}
+	}
+	log_info("%s is a port of the %s %s: %s takes its place there, and the link check and "
+		 "the comparison run on %s.", s->from->name, s->model->master_kind, master,
+		 s->to->name, master);
+	return 0;
+}
+
 /* The link check: its kind and targets, each observed through the E1000 (verbs/check.h). */
 static int pick_check(struct swap *s, bool read_only)
 {
@@ -214,13 +248,13 @@ static int pick_check(struct swap *s, bool read_only)
 	}
 	if (s->model && s->model->gateway4)
 		gateway = s->model->gateway4;
-	else if (s->route.gateway && streq(s->route.interface, s->from->name))
+	else if (s->route.gateway && streq(s->route.interface, s->old_link))
 		gateway = s->route.gateway;
 	else if (s->model && s->model->gateway6)
 		gateway = s->model->gateway6;
 	r = check_choose(&s->check, a, gateway, s->live ? getenv("SSH_CONNECTION") : NULL);
 	if (r == 0)
-		r = check_observe(&s->check, s->from->name,
+		r = check_observe(&s->check, s->old_link,
 				  !s->fake ? NULL : a->seams.reach_seen ? a->seams.reach_seen : "arp,echo",
 				  read_only);
 	return r;
@@ -239,13 +273,37 @@ static int run_check(struct step_list *l, size_t i, struct step_env *env, char *
 		*ret_why = strdup("the link check failed (VNIC_TEST_LINKCHECK=fail)");
 		return -ETIMEDOUT;
 	}
-	return check_run(&s->check, s->to->name, s->address, s->timeout, env->rep);
+	return check_run(&s->check, s->new_link, s->address, s->timeout, env->rep);
+}
+
+/* For a port: the VMXNET3 NIC is a port of the master now (its sysfs "master" link). */
+static int verify_port(const struct swap *s, char **ret_why)
+{
+	_cleanup_free_ char *path = NULL;
+	char target[PATH_MAX];
+	const char *base;
+	ssize_t n;
+
+	if (asprintf(&path, "/sys/class/net/%s/master", s->to->name) < 0)
+		return -ENOMEM;
+	n = readlink(path, target, sizeof(target) - 1);
+	if (n >= 0) {
+		target[n] = 0;
+		base = strrchr(target, '/');
+		if (streq(base ? base + 1 : target, s->model->master))
+			return 0;
+	}
+	if (asprintf(ret_why, "%s is not a port of the %s %s", s->to->name, s->model->master_kind,
+		     s->model->master) < 0)
+		*ret_why = NULL;
+	return -ENOENT;
 }
 
 /*
  * After the check: everything the E1000 ran (its permanent addresses and configured routes,
  * system/verify.h) runs on the VMXNET3 NIC too, else roll back (--allow-difference: say it and
- * go on). A setting lost in the move is an outage the link check does not see.
+ * go on). A setting lost in the move is an outage the link check does not see. For a port,
+ * the master runs what it ran, with the VMXNET3 NIC as its port.
  */
 static int run_verify(struct step_list *l, size_t i, struct step_env *env, char **ret_why)
 {
@@ -254,14 +312,18 @@ static int run_verify(struct step_list *l, size_t i, struct step_env *env, char 
 	struct swap *s = env->userdata;
 	int r;
 
-	if (s->fake || !s->have_before)
+	if (s->fake)
 		return 0;
-	r = net_state_wait_for(&s->before, s->to->ifindex, VERIFY_WAIT_MS, &missing);
+	if (s->model && s->model->master && (r = verify_port(s, ret_why)) < 0)
+		return r;
+	if (!s->have_before)
+		return 0;
+	r = net_state_wait_for(&s->before, s->new_ifindex, VERIFY_WAIT_MS, &missing);
 	if (r < 0)
 		return r;
 	if (!*missing) {
-		report_detail(env->rep, "%s runs all %zu addresses and routes %s had", s->to->name,
-			      strv_length(s->before.facts), s->from->name);
+		report_detail(env->rep, "%s runs all %zu addresses and routes %s had", s->new_link,
+			      strv_length(s->before.facts), s->old_link);
 		return 0;
 	}
 	list = strv_join(missing, ", ");
@@ -269,10 +331,10 @@ static int run_verify(struct step_list *l, size_t i, struct step_env *env, char 
 		return -ENOMEM;
 	if (s->args->allow_difference) {
 		report_detail(env->rep, "%s lacks what %s had (allowed by --allow-difference): %s",
-			      s->to->name, s->from->name, list);
+			      s->new_link, s->old_link, list);
 		return 0;
 	}
-	if (asprintf(ret_why, "%s lacks what %s had: %s", s->to->name, s->from->name, list) < 0)
+	if (asprintf(ret_why, "%s lacks what %s had: %s", s->new_link, s->old_link, list) < 0)
 		*ret_why = NULL;
 	return -ENOENT;
 }
@@ -280,11 +342,15 @@ static int run_verify(struct step_list *l, size_t i, struct step_env *env, char 
 static int verify_title(struct swap *s)
 {
 	size_t n = s->have_before ? strv_length(s->before.facts) : 0;
+	_cleanup_free_ char *port = NULL;
 
+	if (s->model && s->model->master &&
+	    asprintf(&port, ", with %s a port of it", s->to->name) < 0)
+		return -ENOMEM;
 	return asprintf(&s->verify_title, "Compare what runs on %s with what %s ran (%zu "
-			"addresses and routes%s); %s", s->to->name, s->from->name, n,
+			"addresses and routes%s)%s; %s", s->new_link, s->old_link, n,
 			s->have_before || s->fake ? "" : ": not readable, not compared",
-			s->args->allow_difference ? "a difference is reported (--allow-difference)"
+			port ? port : "", s->args->allow_difference ? "a difference is reported (--allow-difference)"
 						  : "a difference rolls everything back") < 0
 		       ? -ENOMEM : 0;
 }
@@ -297,7 +363,7 @@ static int check_title(struct swap *s)
 	const char *why = s->check.why;
 
 	return asprintf(&s->check_title, "Check the link of %s: %s%s%s%s%s%s, within %u s; on "
-			"failure roll everything back", s->to->name, s->check.kind_str,
+			"failure roll everything back", s->new_link, s->check.kind_str,
 			target ? " " : "", target ? target : "", why ? " (" : "", why ? why : "",
 			why ? ")" : "", s->timeout) < 0 ? -ENOMEM : 0;
 }
@@ -325,7 +391,7 @@ static int network_list(struct swap *s)
 		r = network_steps(&s->plan, true, &s->net);
 	/* --confirm-timeout: the boot guard's files, in the transaction (verbs/confirm.h) */
 	if (r >= 0 && s->args->confirm_timeout_sec)
-		r = confirm_guard_steps(&s->check, s->from->name, s->to->name, s->timeout,
+		r = confirm_guard_steps(&s->check, s->old_link, s->new_link, s->timeout,
 					s->args->confirm_timeout_sec, &s->net);
 	s->check_at = s->net.n;
 	if (r >= 0)
@@ -454,15 +520,17 @@ static int swap_prepare(struct swap *s, const struct vnic_args *a, bool read_onl
 	}
 	netcfg_error_done(&err);
 
-	r = pick_check(s, read_only);
+	r = pick_links(s);
+	if (r == 0)
+		r = pick_check(s, read_only);
 	if (r != 0)
 		return r;
 	/* What the E1000 runs now, for the comparison after the check (rtnetlink: no root). */
-	if (s->live && !s->fake && s->from->ifindex > 0) {
-		r = net_state_read(s->from->ifindex, &s->before);
+	if (s->live && !s->fake && s->old_ifindex > 0) {
+		r = net_state_read(s->old_ifindex, &s->before);
 		if (r < 0)
 			log_warning_errno(r, "Cannot read the addresses and routes of %s; they will "
-					  "not be compared after the swap: %m", s->from->name);
+					  "not be compared after the swap: %m", s->old_link);
 		s->have_before = r >= 0;
 	}
 
@@ -562,7 +630,7 @@ static bool confirm(const struct swap *s)
  */
 static int verify_old(struct swap *s, struct linkcheck_result *res)
 {
-	struct linkcheck_spec spec = { .kind = LINKCHECK_ADDRESS, .ifname = s->from->name,
+	struct linkcheck_spec spec = { .kind = LINKCHECK_ADDRESS, .ifname = s->old_link,
 				       .address = s->address, .timeout_ms = ROLLBACK_VERIFY_MS };
 	int r;
 
@@ -570,7 +638,7 @@ static int verify_old(struct swap *s, struct linkcheck_result *res)
 		return 0;
 	r = linkcheck_run(&spec, res);
 	if (r >= 0)
-		(void)linkcheck_announce(s->from->name, res->address); /* IPv4 only; -EINVAL else */
+		(void)linkcheck_announce(s->old_link, res->address); /* IPv4 only; -EINVAL else */
 	return r;
 }
 
@@ -584,18 +652,18 @@ static void restore_runtime(struct swap *s, struct report *rep)
 	_cleanup_strv_free_ char **missing = NULL;
 
 	if (s->fake || !s->have_before ||
-	    net_state_wait_for(&s->before, s->from->ifindex, RESTORE_WAIT_MS, &missing) < 0)
+	    net_state_wait_for(&s->before, s->old_ifindex, RESTORE_WAIT_MS, &missing) < 0)
 		return;
 	for (char **f = missing; *f; f++) { /* sorted: addresses before the routes through them */
 		_cleanup_strv_free_ char **argv = NULL;
 		struct exec_result res = {};
 		bool ok;
 
-		if (net_fact_argv(*f, s->from->name, &argv) < 0)
+		if (net_fact_argv(*f, s->old_link, &argv) < 0)
 			continue;
 		ok = exec_run(argv, &(struct exec_opts){ .merge_stderr = true, .timeout_sec = 10 },
 			      &res) >= 0 && exec_succeeded(&res);
-		report_detail(rep, "%s: %s %s, as it had before the swap", s->from->name, *f,
+		report_detail(rep, "%s: %s %s, as it had before the swap", s->old_link, *f,
 			      ok ? "added again" : "could not be added again");
 		exec_result_done(&res);
 	}
@@ -761,12 +829,12 @@ static int apply_net(struct swap *s, struct txn *t, struct report *rep, size_t f
 /* After a passed check: tell the neighbours where the address lives now. */
 static void announce(const struct swap *s)
 {
-	struct linkcheck_spec spec = { .kind = LINKCHECK_ADDRESS, .ifname = s->to->name,
+	struct linkcheck_spec spec = { .kind = LINKCHECK_ADDRESS, .ifname = s->new_link,
 				       .address = s->address, .timeout_ms = 1000 };
 	struct linkcheck_result res;
 
 	if (!s->fake && linkcheck_run(&spec, &res) == 0 && !strchr(res.address, ':'))
-		(void)linkcheck_announce(s->to->name, res.address);
+		(void)linkcheck_announce(s->new_link, res.address);
 }
 
 /* Everything after the question: driver, network, check, commit. Returns the exit code. */

@@ -169,6 +169,26 @@ else
 	bad "no --from, two interfaces" "rc=$rc; $out"
 fi
 
+# The E1000 a port of a bond (systemd-networkd): the boot guard could not check a port, so
+# prepare refuses it naming the file and the bond, and changes nothing (swap moves it live).
+r=$work/root-bondport
+debian_root "$r"
+rm -f "$r/etc/network/interfaces"
+mkdir -p "$r/etc/systemd/network"
+printf '[NetDev]\nName=bond0\nKind=bond\n' > "$r/etc/systemd/network/05-bond0.netdev"
+printf '[Match]\nName=ens33\n\n[Network]\nBond=bond0\n' > "$r/etc/systemd/network/10-ens33.network"
+printf '[Match]\nName=bond0\n\n[Network]\nAddress=10.0.0.2/24\n' > "$r/etc/systemd/network/20-bond0.network"
+mkdir -p "$r/etc/systemd/system/multi-user.target.wants"
+ln -sf /lib/systemd/system/systemd-networkd.service "$r/etc/systemd/system/multi-user.target.wants/"
+before=$(snap "$r")
+out=$("$vnic" prepare --root "$r" --from ens33 --source "$top" 2>&1); rc=$?
+if [ $rc -ne 0 ] && grep -q "10-ens33.network: ens33 is a port of the bond bond0" <<<"$out" &&
+	[ "$(snap "$r")" = "$before" ]; then
+	ok "a bond port: refused naming the file and the bond, the root unchanged"
+else
+	bad "bond port" "rc=$rc; $out"
+fi
+
 # The module registered already (as the vmxnet3-dkms package leaves it): a failed prepare, and
 # the boot guard's restore after a good one, leave it registered (`dkms remove --all` is the
 # undo of an add this run made, never of one it found done).
