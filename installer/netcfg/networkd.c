@@ -521,26 +521,43 @@ static int append_dropins(const struct nd_file *f, char **text)
 /*
  * A port of a bond or bridge: the master keeps its configuration and addresses; networkd makes
  * the VMXNET3 NIC a port (its .network says Bond=/Bridge=) and the plan takes the E1000 out,
- * since networkd leaves a link it stops managing in its master. A bond gets its new port
- * first (active-backup fails over, no outage); in a bridge the E1000 goes down first, as two
- * ports on one segment are a loop. The rollback takes the VMXNET3 NIC down (a down port forwards
- * nothing), reloads with the files back (the E1000 a port again) and only then takes the
- * VMXNET3 NIC out, when networkd no longer manages it. Called before the reload.
+ * since networkd leaves a link it stops managing in its master.
+ *
+ * A bond must never lose its last usable port: networkd drops the static configuration (routes)
+ * of a link whose carrier goes. So the VMXNET3 NIC joins, the plan waits until bonding sees its
+ * link up (`vnic-install wait-port`), and only then the E1000 leaves. The rollback mirrors it:
+ * with the files back, the reload makes the E1000 a port again, the rollback waits for it, and
+ * only then takes the VMXNET3 NIC out.
+ *
+ * In a bridge, two ports on one segment are a loop: the E1000 goes down first, and the
+ * rollback takes the VMXNET3 NIC down first. Called before and after the reload.
  */
+static int nd_wait_port(struct netcfg_plan *p, const char *reason, const char *port, bool in_rollback)
+{
+	const char *const wait[] = { "vnic-install", "wait-port", port, "--timeout", "60", NULL };
+
+	return in_rollback ? nc_plan_command_restored(p, reason, (const char *const[]){ "true", NULL }, wait) :
+			     nc_plan_command(p, false, reason, wait, NULL);
+}
+
 static int networkd_plan_port(const struct netcfg_iface *m, const struct netcfg_nic *from, const char *target,
 			      struct netcfg_plan *p, bool after_reload)
 {
 	const bool bond = streq(m->master_kind, "bond");
-	_cleanup_free_ char *join = NULL, *leave = NULL;
+	_cleanup_free_ char *join = NULL, *leave = NULL, *ready = NULL, *back = NULL;
 	int r = 0;
 
 	if (asprintf(&join, "make the VMXNET3 NIC a port of the %s %s", m->master_kind, m->master) < 0 ||
-	    asprintf(&leave, "take the E1000 out of the %s %s", m->master_kind, m->master) < 0)
+	    asprintf(&leave, "take the E1000 out of the %s %s", m->master_kind, m->master) < 0 ||
+	    asprintf(&ready, "wait until %s is an up port of %s", target, m->master) < 0 ||
+	    asprintf(&back, "on a rollback, wait until %s is an up port of %s again", from->name, m->master) < 0)
 		return -ENOMEM;
 	if (!after_reload) {
 		r = nc_plan_command_restored(p, "on a rollback, take the VMXNET3 NIC out again",
 					     (const char *const[]){ "true", NULL },
 					     (const char *const[]){ "ip", "link", "set", "dev", target, "nomaster", NULL });
+		if (r >= 0 && bond)
+			r = nd_wait_port(p, back, from->name, true);
 		if (r >= 0 && !bond)
 			r = nc_plan_command(p, false, "take the E1000 down first (two ports on one segment are a loop)",
 					    (const char *const[]){ "ip", "link", "set", "dev", from->name, "down", NULL },
@@ -553,7 +570,9 @@ static int networkd_plan_port(const struct netcfg_iface *m, const struct netcfg_
 					     (const char *const[]){ "networkctl", "reload", NULL });
 	if (r >= 0)
 		r = nc_plan_command(p, false, join, (const char *const[]){ "networkctl", "reconfigure", target, NULL },
-				    (const char *const[]){ "ip", "link", "set", "dev", target, "down", NULL });
+				    bond ? NULL : (const char *const[]){ "ip", "link", "set", "dev", target, "down", NULL });
+	if (r >= 0 && bond)
+		r = nd_wait_port(p, ready, target, false);
 	if (r >= 0 && bond)
 		r = nc_plan_command_restored(p, leave,
 					     (const char *const[]){ "ip", "link", "set", "dev", from->name, "nomaster", NULL },

@@ -1,16 +1,46 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* The netcfg plan as steps (network.h). */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "lib/strv.h"
 #include "netcfg/netcfg.h"
 #include "step/network.h"
 
+/*
+ * A plan's own steps run as `vnic-install VERB` (wait-port): this very program, wherever it
+ * is, rather than whichever one PATH finds (or none, run from a build tree). A copy of argv
+ * in *ret with argv[0] made absolute, or NULL when argv stays as it is.
+ */
+static int resolve_self(char *const *argv, char ***ret)
+{
+	char self[PATH_MAX];
+	ssize_t n;
+	const char *base;
+
+	*ret = NULL;
+	if (!argv || !argv[0] || strcmp(argv[0], "vnic-install") != 0)
+		return 0;
+	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n <= 0)
+		return 0;
+	self[n] = 0;
+	base = strrchr(self, '/');
+	if (!base || strcmp(base + 1, "vnic-install") != 0)
+		return 0; /* a unit test's binary: the name stays, the seams make it inert */
+	if (strv_push(ret, self) < 0 || strv_extend(ret, (const char *const *)argv + 1) < 0)
+		return -ENOMEM;
+	return 0;
+}
+
 static int command_step(const struct netcfg_command *c, struct step_list *l)
 {
 	_cleanup_free_ char *words = strv_join(c->argv, " "), *id = NULL;
+	_cleanup_strv_free_ char **argv = NULL, **undo = NULL;
 	int r;
 
 	if (!words || asprintf(&id, "net.run.%s", words) < 0)
@@ -21,7 +51,12 @@ static int command_step(const struct netcfg_command *c, struct step_list *l)
 		if (asprintf(&id, "net.run.%s#%u", words, n) < 0)
 			return -ENOMEM;
 	}
-	r = step_add_run(l, id, c->argv, c->undo_argv, "%s", c->reason ? c->reason : c->argv[0]);
+	r = resolve_self(c->argv, &argv);
+	if (r >= 0)
+		r = resolve_self(c->undo_argv, &undo);
+	if (r >= 0)
+		r = step_add_run(l, id, argv ? argv : c->argv, undo ? undo : c->undo_argv, "%s",
+				 c->reason ? c->reason : c->argv[0]);
 	if (r < 0)
 		return r;
 	step_last(l)->undo_phase = c->undo_after_files ? UNDO_AFTER_FILES : UNDO_IN_ORDER;

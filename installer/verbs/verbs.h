@@ -31,3 +31,5 @@ int verb_prepare_plan(const struct vnic_args *args);
 int verb_guard(const struct vnic_args *args);
 int verb_plan(const struct vnic_args *args);
 int verb_swap(const struct vnic_args *args);
+/* A step of swap's plan: waits until a NIC is an up port of its bond or bridge. */
+int verb_wait_port(const struct vnic_args *args);

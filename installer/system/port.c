@@ -1,0 +1,70 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* A bond or bridge port's readiness from sysfs (port.h). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "lib/fileio.h"
+#include "lib/macro.h"
+#include "lib/path.h"
+#include "system/port.h"
+
+/* The first line of root/sys/class/net/port/rel, or NULL with -ENOENT when it is not there. */
+static int read_attr(const char *root, const char *port, const char *rel, char **ret)
+{
+	_cleanup_free_ char *path = NULL;
+	size_t size;
+	int r;
+
+	if (asprintf(&path, "%s/sys/class/net/%s/%s", root_is_host(root) ? "" : root, port, rel) < 0)
+		return -ENOMEM;
+	r = read_full_file(path, 4096, ret, &size);
+	if (r < 0)
+		return r;
+	(*ret)[strcspn(*ret, "\n")] = 0;
+	return 0;
+}
+
+int port_ready(const char *root, const char *port)
+{
+	_cleanup_free_ char *v = NULL;
+	int r;
+
+	if (!port || !*port || strchr(port, '/') || streq(port, ".") || streq(port, ".."))
+		return -EINVAL;
+	r = read_attr(root, port, "bonding_slave/mii_status", &v);
+	if (r == 0)
+		return streq(v, "up");
+	if (r != -ENOENT)
+		return r;
+	/* BR_STATE_FORWARDING */
+	r = read_attr(root, port, "brport/state", &v);
+	if (r == 0)
+		return streq(v, "3");
+	return r == -ENOENT ? 0 : r;
+}
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int port_wait(const char *root, const char *port, unsigned timeout_ms)
+{
+	const long long end = now_ms() + timeout_ms;
+
+	for (;;) {
+		int r = port_ready(root, port);
+
+		if (r != 0)
+			return r < 0 ? r : 0;
+		if (now_ms() >= end)
+			return -ETIMEDOUT;
+		nanosleep(&(struct timespec){ .tv_nsec = 50 * 1000 * 1000 }, NULL);
+	}
+}
