@@ -694,9 +694,11 @@ static int stop_requested(void)
 
 /*
  * Rolls back after a failure before or during the check; gate: the check or the comparison
- * that failed, or NULL. Returns the exit code.
+ * that failed, or NULL; failed: another step that failed (named in the result), or NULL.
+ * Returns the exit code.
  */
-static int undo(struct swap *s, struct txn *t, struct report *rep, const struct step *gate, int why)
+static int undo(struct swap *s, struct txn *t, struct report *rep, const struct step *gate,
+		const struct step *failed, int why)
 {
 	long fail_at = report_elapsed_ms(rep), t0;
 	struct linkcheck_result res = {};
@@ -746,6 +748,11 @@ static int undo(struct swap *s, struct txn *t, struct report *rep, const struct 
 			      "again.", s->to->name, s->from->name);
 		return EXIT_ROLLED_BACK;
 	}
+	if (failed && failed->why) {
+		report_result(rep, "failed", EXIT_FAILED, "The swap failed at \"%s\" (%s) and was rolled "
+			      "back; %s is up again.", failed->title, failed->why, s->from->name);
+		return EXIT_FAILED;
+	}
 	report_result(rep, "failed", EXIT_FAILED, "The swap failed (%s) and was rolled back; %s is "
 		      "up again.", why == -ECANCELED ? "a command failed" : strerror(-why),
 		      s->from->name);
@@ -759,7 +766,7 @@ static int wait_for_confirm(struct swap *s, struct txn *t, struct report *rep)
 
 	if (r < 0) {
 		log_error_errno(r, "Failed to start vnic-guard.service: %m");
-		return undo(s, t, rep, NULL, r);
+		return undo(s, t, rep, NULL, NULL, r);
 	}
 	report_result(rep, "waiting", EXIT_OK, "%s now carries the configuration of %s. Run "
 		      "'vnic-install confirm' within %u s to keep it; otherwise it is rolled back on "
@@ -822,8 +829,10 @@ static int apply_net(struct swap *s, struct txn *t, struct report *rep, size_t f
 	r = step_list_apply_range(&s->net, from, to, &env, &failed);
 	if (r >= 0)
 		return 0;
-	return undo(s, t, rep, s->net.v[failed].gate && s->net.v[failed].status == STEP_FAILED &&
-			r != -EINTR ? &s->net.v[failed] : NULL, r);
+	if (r == -EINTR || s->net.v[failed].status != STEP_FAILED)
+		return undo(s, t, rep, NULL, NULL, r);
+	return s->net.v[failed].gate ? undo(s, t, rep, &s->net.v[failed], NULL, r) :
+				       undo(s, t, rep, NULL, &s->net.v[failed], r);
 }
 
 /* After a passed check: tell the neighbours where the address lives now. */
@@ -856,7 +865,7 @@ static int run_swap(struct swap *s, struct report *rep)
 	if (r >= 0)
 		r = txn_mark_applied(t, args->confirm_timeout_sec > 0);
 	if (r < 0)
-		return undo(s, t, rep, NULL, r);
+		return undo(s, t, rep, NULL, NULL, r);
 	code = apply_net(s, t, rep, s->check_at, s->net.n);
 	if (code != 0)
 		return code;
@@ -866,7 +875,7 @@ static int run_swap(struct swap *s, struct report *rep)
 	r = txn_commit(t);
 	if (r < 0) {
 		log_error_errno(r, "Failed to commit the transaction: %m");
-		return undo(s, t, rep, NULL, r);
+		return undo(s, t, rep, NULL, NULL, r);
 	}
 	report_result(rep, "ok", EXIT_OK, "%s now carries the configuration of %s (whose "
 		      "configuration is disabled, not deleted); 'vnic-install rollback' undoes it.",

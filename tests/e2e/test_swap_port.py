@@ -6,6 +6,8 @@ the VMXNET3 NIC (ens4) the port in its place, check the link and compare through
 (which keeps everything it ran), and take the E1000 out; `vnic-install rollback` must give the
 files back byte for byte, with the E1000 the port again and the VMXNET3 NIC out of the master.
 """
+import threading
+
 import pytest
 
 from vnictest import Nic
@@ -21,9 +23,11 @@ def files(kind):
     master = "bond0" if kind == "bond" else "br0"
     # fail_over_mac=active, as bonds in VMware guests are set up: each vNIC keeps its own MAC
     # (a vSwitch may refuse MAC changes; here, QEMU's vmxnet3 did not receive for the bond's
-    # MAC set on it in a first run)
+    # MAC set on it in a first run). A slow MII monitor (2 s) makes bonding see a new port's
+    # link up up to 2 s after its carrier: a plan that takes the old port out before that
+    # leaves the bond without a usable port, it loses its carrier and networkd its routes.
     netdev = (f"[NetDev]\nName={master}\nKind=bond\n\n[Bond]\nMode=active-backup\n"
-              "MIIMonitorSec=100ms\nFailOverMACPolicy=active\n") if kind == "bond" else \
+              "MIIMonitorSec=2s\nFailOverMACPolicy=active\n") if kind == "bond" else \
         f"[NetDev]\nName={master}\nKind=bridge\n\n[Bridge]\nSTP=no\nForwardDelaySec=0\n"
     return master, {
         f"/etc/systemd/network/05-{master}.netdev": netdev,
@@ -67,8 +71,20 @@ def wait_port(vm, master, port, other, when):
         f"{when}: the gateway does not answer through {master}"
 
 
-@pytest.mark.parametrize("kind", ["bond", "bridge"])
+def carrier_changes(vm, master):
+    return int(vm.sh(f"cat /sys/class/net/{master}/carrier_changes").strip())
+
+
+# bond-late-link: the VMXNET3 NIC's carrier comes 6 s after the swap starts (QMP link cut). The
+# plan must wait for bonding to see it up before the E1000 leaves; a bond left without a usable
+# port loses its carrier, which its carrier_changes counter shows.
+@pytest.mark.parametrize("kind", ["bond", "bond-late-link", "bridge"])
 def test_swap_port(kind, vm_factory, vnic_net):
+    swap_port(kind, vm_factory)
+
+
+def setup_port(kind, vm_factory):
+    """A networkd guest whose E1000 is the only port of the master; (vm, master)."""
     if not VNIC.exists():
         pytest.skip(f"{VNIC} is not built (make installer)")
     vm = vm_factory("networkd", nics=[Nic("e1000", E1000_MAC, slot=3),
@@ -82,15 +98,31 @@ def test_swap_port(kind, vm_factory, vnic_net):
     vm.sh(f"ip addr flush dev {OLD}; networkctl reload && networkctl reconfigure {OLD}",
           timeout=300)
     wait_port(vm, master, OLD, NEW, "before the swap")
-    before = config_state(vm)
+    return vm, master
 
+
+def swap_port(kind, vm_factory):
+    late = kind == "bond-late-link"
+    kind = "bond" if late else kind
+    vm, master = setup_port(kind, vm_factory)
+    before = config_state(vm)
+    flaps = carrier_changes(vm, master)
+
+    if late:
+        vm.cut_link(1)
+        timer = threading.Timer(6, vm.restore_link, args=(1,))
+        timer.start()
     r = vnic(vm, "swap --yes --no-driver --json")
     print(r.stdout, r.stderr)
+    if late:
+        timer.join()
     assert r.rc == 0, f"swap failed:\n{r}"
     assert result_of(r)["outcome"] == "ok"
     said = [e.get("message", "") for e in events(r.stdout) if e.get("event") == "detail"]
     assert any(f"{master} runs all" in m for m in said), said  # the comparison ran on the master
     wait_port(vm, master, NEW, OLD, "after the swap")
+    if kind == "bond":
+        assert carrier_changes(vm, master) == flaps, f"{master} lost its carrier in the swap"
     assert f"Bond={master}" in vm.sh(f"cat /etc/systemd/network/10-vnic-{NEW}.network") or \
         f"Bridge={master}" in vm.sh(f"cat /etc/systemd/network/10-vnic-{NEW}.network")
 
@@ -99,6 +131,8 @@ def test_swap_port(kind, vm_factory, vnic_net):
     assert r.rc == 0, f"rollback failed:\n{r}"
     assert config_state(vm) == before, "configuration files differ after the rollback"
     wait_port(vm, master, OLD, NEW, "after the rollback")
+    if kind == "bond":
+        assert carrier_changes(vm, master) == flaps, f"{master} lost its carrier in the rollback"
     # never two ports on one segment at once: a bridge loops, thousands of frames a second
     # come back to it and the kernel says so (a first plan did that on rollback). A few come
     # back anyway: the frames QEMU queued for the E1000 while it was down, delivered when it
@@ -107,3 +141,24 @@ def test_swap_port(kind, vm_factory, vnic_net):
     storm = vm.run("dmesg | grep -c 'callbacks suppressed'").stdout.strip()
     assert int(back or 0) < 50 and storm in ("", "0"), \
         f"{master} looped: {back} frames came back to it, {storm} rate-limit notes"
+
+
+# The VMXNET3 NIC never gets its carrier: the plan's wait for it fails after 60 s, before the
+# E1000 has left, and the swap is rolled back, naming the wait. The rollback's reload makes
+# networkd enslave the E1000 afresh (it takes a link down to make it a port) while the VMXNET3
+# port has no carrier either: the bond loses its carrier once, for the E1000's link-up, and
+# everything it ran must be back after it.
+def test_swap_bond_port_no_link(vm_factory, vnic_net):
+    vm, master = setup_port("bond", vm_factory)
+    before = config_state(vm)
+    flaps = carrier_changes(vm, master)
+    vm.cut_link(1)
+    r = vnic(vm, "swap --yes --no-driver --json")
+    print(r.stdout, r.stderr)
+    vm.restore_link(1)
+    assert r.rc == 1, f"swap without the VMXNET3 link: expected exit 1 (failed, undone):\n{r}"
+    res = result_of(r)
+    assert res["outcome"] == "failed" and f"{NEW} is not an up port" in res["message"], res
+    assert config_state(vm) == before, "configuration files differ after the rollback"
+    wait_port(vm, master, OLD, NEW, "after the rollback")
+    assert carrier_changes(vm, master) - flaps <= 2, f"{master} lost its carrier more than once"
