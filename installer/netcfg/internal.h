@@ -97,6 +97,9 @@ int nc_plan_nmcli_devices(struct netcfg_plan *p, const char *reload_reason, cons
  * the old configuration). */
 int nc_plan_command_restored(struct netcfg_plan *p, const char *reason, const char *const *argv,
 			     const char *const *undo);
+/* `vnic-install wait-port port`: after the files, or (in_rollback) as the undo, after the files
+ * are back, of a step that does nothing (a bond must not lose its last usable port). */
+int nc_plan_wait_port(struct netcfg_plan *p, const char *reason, const char *port, bool in_rollback);
 /* Moves path to path.vnic-disabled (a copy, then a removal): for directories whose readers
  * pick files by suffix (netplan *.yaml, networkd *.network). */
 int nc_plan_disable(struct netcfg_plan *p, const char *root, const char *path, const char *reason);

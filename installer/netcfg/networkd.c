@@ -532,14 +532,6 @@ static int append_dropins(const struct nd_file *f, char **text)
  * In a bridge, two ports on one segment are a loop: the E1000 goes down first, and the
  * rollback takes the VMXNET3 NIC down first. Called before and after the reload.
  */
-static int nd_wait_port(struct netcfg_plan *p, const char *reason, const char *port, bool in_rollback)
-{
-	const char *const wait[] = { "vnic-install", "wait-port", port, "--timeout", "60", NULL };
-
-	return in_rollback ? nc_plan_command_restored(p, reason, (const char *const[]){ "true", NULL }, wait) :
-			     nc_plan_command(p, false, reason, wait, NULL);
-}
-
 static int networkd_plan_port(const struct netcfg_iface *m, const struct netcfg_nic *from, const char *target,
 			      struct netcfg_plan *p, bool after_reload)
 {
@@ -557,7 +549,7 @@ static int networkd_plan_port(const struct netcfg_iface *m, const struct netcfg_
 					     (const char *const[]){ "true", NULL },
 					     (const char *const[]){ "ip", "link", "set", "dev", target, "nomaster", NULL });
 		if (r >= 0 && bond)
-			r = nd_wait_port(p, back, from->name, true);
+			r = nc_plan_wait_port(p, back, from->name, true);
 		if (r >= 0 && !bond)
 			r = nc_plan_command(p, false, "take the E1000 down first (two ports on one segment are a loop)",
 					    (const char *const[]){ "ip", "link", "set", "dev", from->name, "down", NULL },
@@ -572,7 +564,7 @@ static int networkd_plan_port(const struct netcfg_iface *m, const struct netcfg_
 		r = nc_plan_command(p, false, join, (const char *const[]){ "networkctl", "reconfigure", target, NULL },
 				    bond ? NULL : (const char *const[]){ "ip", "link", "set", "dev", target, "down", NULL });
 	if (r >= 0 && bond)
-		r = nd_wait_port(p, ready, target, false);
+		r = nc_plan_wait_port(p, ready, target, false);
 	if (r >= 0 && bond)
 		r = nc_plan_command_restored(p, leave,
 					     (const char *const[]){ "ip", "link", "set", "dev", from->name, "nomaster", NULL },

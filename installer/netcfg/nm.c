@@ -356,6 +356,32 @@ static int ip_section(struct netcfg_iface *m, const struct nm_conn *c, const str
 	return r;
 }
 
+/*
+ * connection.master/controller with slave-type/port-type bond or bridge: a port. m->master gets
+ * the master as the connection names it (an interface name, a UUID or an id; nm_model makes it
+ * the interface name). A team port, or a master without a kind, is refused. Returns 0, 1 when
+ * refused, or -errno.
+ */
+static int conn_port(struct netcfg_iface *m, const struct nm_conn *c, const struct nc_ini_entry *e)
+{
+	const char *master = nc_ini_get(&c->ini, "connection", "master") ?:
+			     nc_ini_get(&c->ini, "connection", "controller");
+	const char *kind = nc_ini_get(&c->ini, "connection", "slave-type") ?:
+			   nc_ini_get(&c->ini, "connection", "port-type");
+	int r;
+
+	if (master && *master && (streq(kind, "bond") || streq(kind, "bridge"))) {
+		if (m->master)
+			return 0;
+		m->master = strdup(master);
+		m->master_kind = streq(kind, "bond") ? "bond" : "bridge";
+		return m->master ? 0 : -ENOMEM;
+	}
+	r = netcfg_iface_add_unsupported(m, c->path, e->line, "a port of %s (%s=%s)", master ?: "?",
+					 e->key, e->value);
+	return r < 0 ? r : 1;
+}
+
 static int conn_into(struct netcfg_iface *m, const struct nm_conn *c, struct netcfg_error *err)
 {
 	int r = 0;
@@ -371,11 +397,9 @@ static int conn_into(struct netcfg_iface *m, const struct nm_conn *c, struct net
 		else if (streq(e->section, "connection") &&
 			 (streq(e->key, "master") || streq(e->key, "controller") || streq(e->key, "slave-type") ||
 			  streq(e->key, "port-type"))) {
-			r = netcfg_iface_add_unsupported(m, c->path, e->line, "a port of %s (%s=%s)",
-							 nc_ini_get(&c->ini, "connection", "master") ?:
-							 nc_ini_get(&c->ini, "connection", "controller") ?: "?",
-							 e->key, e->value);
-			break; /* one refusal per connection is enough */
+			r = conn_port(m, c, e);
+			if (r != 0)
+				break; /* one refusal per connection is enough */
 		} else if (eth && streq(e->key, "cloned-mac-address"))
 			r = netcfg_iface_add_unsupported(m, c->path, e->line, "a set MAC address (cloned-mac-address)");
 		else if (eth && streq(e->key, "mtu")) {
@@ -390,6 +414,46 @@ static int conn_into(struct netcfg_iface *m, const struct nm_conn *c, struct net
 		return r;
 	m->start_at_boot = conn_autoconnect(c);
 	return netcfg_iface_add_file(m, c->path);
+}
+
+/*
+ * A port: m->master (as the port's connection names it: interface name, UUID or id) becomes
+ * the master's interface name, from the bond or bridge connection it names. A port with
+ * addresses or DHCP of its own is refused (the master carries them).
+ */
+static int nm_port_master(const struct nm_set *s, const struct nm_conn *port, struct netcfg_iface *m)
+{
+	const struct nc_ini_entry *e = nc_ini_find(&port->ini, "connection", "master") ?:
+				       nc_ini_find(&port->ini, "connection", "controller");
+	char *name;
+
+	if (m->n_addrs || m->n_vlans || m->dhcp4 == NETCFG_YES || m->dhcp6 == NETCFG_YES)
+		return netcfg_iface_add_unsupported(m, port->path, e ? e->line : 1,
+						    "a %s port with addresses of its own", m->master_kind);
+	for (size_t k = 0; k < s->n; k++) {
+		const struct nm_conn *c = &s->c[k];
+		const char *ifname = nc_ini_get(&c->ini, "connection", "interface-name");
+
+		if (!streq(conn_type(c), m->master_kind))
+			continue;
+		if (!streq(m->master, ifname) && !streq(m->master, nc_ini_get(&c->ini, "connection", "uuid")) &&
+		    !streq(m->master, nc_ini_get(&c->ini, "connection", "id")))
+			continue;
+		if (!ifname)
+			break;
+		name = strdup(ifname);
+		if (!name)
+			return -ENOMEM;
+		free(m->master);
+		m->master = name;
+		return 0;
+	}
+	/* no connection for it: an interface name, as NetworkManager takes it too */
+	if (strlen(m->master) == 36 && m->master[8] == '-')
+		return netcfg_iface_add_unsupported(m, port->path, e ? e->line : 1,
+						    "a port of %s, which no %s connection names", m->master,
+						    m->master_kind);
+	return 0;
 }
 
 struct nm_found {
@@ -443,6 +507,8 @@ static int nm_model(const struct nm_set *s, const struct netcfg_nic *nic, struct
 	    netcfg_parse_mac(eth_get(&s->c[main], "mac-address"), &m->match_mac) < 0)
 		return nc_bad(err, s->c[main].path, eth_find(&s->c[main], "mac-address")->line, "bad mac-address");
 	r = conn_into(m, &s->c[main], err);
+	if (r >= 0 && m->master)
+		r = nm_port_master(s, &s->c[main], m);
 	if (r < 0)
 		return r;
 	uuid = nc_ini_get(&s->c[main].ini, "connection", "uuid");
@@ -619,6 +685,52 @@ static int kf_edit(const struct nm_conn *c, const struct conn_edit *e, char **re
 	return r;
 }
 
+/*
+ * A port of a bond or bridge, side by side: the VMXNET3 NIC's connection is a copy of the
+ * E1000's, so it names the same master. A bond never goes without a usable port (see
+ * networkd.c): the VMXNET3 connection comes up, the plan waits until bonding sees its link up,
+ * and only then the E1000's goes down (NetworkManager releases a port it deactivates). The
+ * rollback brings the E1000's connection up, waits for it, then takes the VMXNET3 one down,
+ * and reloads the restored files last. In a bridge the E1000 goes first (a loop otherwise).
+ */
+static int nm_plan_port(const struct netcfg_iface *m, const struct netcfg_nic *from, const char *target,
+			const char *old_uuid, const char *new_uuid, struct netcfg_plan *p)
+{
+	const bool bond = streq(m->master_kind, "bond");
+	/* without a uuid= line, the E1000's connection is the one NetworkManager picks for it */
+	const char *const old_up_uuid[] = { "nmcli", "connection", "up", "uuid", old_uuid, NULL };
+	const char *const old_connect[] = { "nmcli", "device", "connect", from->name, NULL };
+	const char *const *old_up = old_uuid ? old_up_uuid : old_connect;
+	const char *const old_down[] = { "nmcli", "device", "disconnect", from->name, NULL };
+	const char *const new_up[] = { "nmcli", "connection", "up", "uuid", new_uuid, NULL };
+	const char *const new_down[] = { "nmcli", "connection", "down", "uuid", new_uuid, NULL };
+	_cleanup_free_ char *join = NULL, *leave = NULL, *ready = NULL, *back = NULL;
+	int r;
+
+	if (asprintf(&join, "make the VMXNET3 NIC a port of the %s %s", m->master_kind, m->master) < 0 ||
+	    asprintf(&leave, "take the E1000 out of the %s %s", m->master_kind, m->master) < 0 ||
+	    asprintf(&ready, "wait until %s is an up port of %s", target, m->master) < 0 ||
+	    asprintf(&back, "on a rollback, wait until %s is an up port of %s again", from->name, m->master) < 0)
+		return -ENOMEM;
+	r = nc_plan_command_restored(p, "make NetworkManager read the connections",
+				     (const char *const[]){ "nmcli", "connection", "reload", NULL },
+				     (const char *const[]){ "nmcli", "connection", "reload", NULL });
+	if (r >= 0 && bond)
+		r = nc_plan_command_restored(p, "on a rollback, take the VMXNET3 NIC out again",
+					     (const char *const[]){ "true", NULL }, new_down);
+	if (r >= 0 && bond)
+		r = nc_plan_wait_port(p, back, from->name, true);
+	if (r >= 0 && !bond)
+		r = nc_plan_command_restored(p, leave, old_down, old_up);
+	if (r >= 0)
+		r = nc_plan_command(p, false, join, new_up, bond ? NULL : new_down);
+	if (r >= 0 && bond)
+		r = nc_plan_wait_port(p, ready, target, false);
+	if (r >= 0 && bond)
+		r = nc_plan_command_restored(p, leave, old_down, old_up);
+	return r;
+}
+
 static int nm_plan(const char *root, const struct netcfg_iface *m, const struct netcfg_nic *from,
 		   const struct netcfg_nic *to, enum netcfg_mode mode, struct netcfg_plan *p,
 		   struct netcfg_error *err)
@@ -726,6 +838,10 @@ static int nm_plan(const char *root, const struct netcfg_iface *m, const struct 
 			r = nc_plan_write(p, vc->path, old, 0600, "the E1000's VLAN no longer starts (autoconnect=false)");
 		if (r < 0)
 			goto out;
+	}
+	if (m->master) {
+		r = nm_plan_port(m, from, target, old_uuid, new_uuid, p);
+		goto out;
 	}
 	r = nc_plan_command_restored(p, "make NetworkManager read the connections",
 			    (const char *const[]){ "nmcli", "connection", "reload", NULL },

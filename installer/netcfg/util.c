@@ -412,6 +412,14 @@ int nc_plan_command_restored(struct netcfg_plan *p, const char *reason, const ch
 	return r;
 }
 
+int nc_plan_wait_port(struct netcfg_plan *p, const char *reason, const char *port, bool in_rollback)
+{
+	const char *const wait[] = { "vnic-install", "wait-port", port, "--timeout", "60", NULL };
+
+	return in_rollback ? nc_plan_command_restored(p, reason, (const char *const[]){ "true", NULL }, wait) :
+			     nc_plan_command(p, false, reason, wait, NULL);
+}
+
 int nc_plan_disable(struct netcfg_plan *p, const char *root, const char *path, const char *reason)
 {
 	_cleanup_free_ char *data = NULL, *to = NULL;

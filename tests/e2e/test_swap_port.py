@@ -20,6 +20,10 @@ ROUTED = "10.79.0.0/16"
 
 
 def files(kind):
+    """(master, {path: text}, command that applies them) for systemd-networkd, or for
+    NetworkManager when kind starts with nm-."""
+    if kind.startswith("nm-"):
+        return nm_files()
     master = "bond0" if kind == "bond" else "br0"
     # fail_over_mac=active, as bonds in VMware guests are set up: each vNIC keeps its own MAC
     # (a vSwitch may refuse MAC changes; here, QEMU's vmxnet3 did not receive for the bond's
@@ -37,7 +41,23 @@ def files(kind):
             f"[Match]\nName={master}\n\n[Network]\nAddress={STATIC}/24\nGateway={GATEWAY}\n"
             f"DNS={GATEWAY}\nDomains=vnic.test\n\n[Route]\nDestination={ROUTED}\n"
             f"Gateway={ROUTER}\n",
-    }
+    }, f"ip addr flush dev {OLD}; networkctl reload && networkctl reconfigure {OLD}"
+
+
+def nm_files():
+    """The same bond with NetworkManager: the bond's connection and the E1000's port one."""
+    d = "/etc/NetworkManager/system-connections"
+    return "bond0", {
+        f"{d}/bond0.nmconnection":
+            "[connection]\nid=bond0\ntype=bond\ninterface-name=bond0\n\n"
+            "[bond]\nmode=active-backup\nmiimon=2000\nfail_over_mac=active\n\n"
+            f"[ipv4]\nmethod=manual\naddress1={STATIC}/24,{GATEWAY}\ndns={GATEWAY};\n"
+            f"dns-search=vnic.test;\nroute1={ROUTED},{ROUTER}\n\n[ipv6]\nmethod=ignore\n",
+        f"{d}/bond0-port-{OLD}.nmconnection":
+            f"[connection]\nid=bond0-port-{OLD}\ntype=ethernet\ninterface-name={OLD}\n"
+            "master=bond0\nslave-type=bond\n",
+    }, ("for i in $(seq 90); do nmcli connection reload 2>/dev/null && break; sleep 2; done; "
+        f"nmcli connection up bond0 && nmcli connection up bond0-port-{OLD}")
 
 
 def master_of(vm, ifc):
@@ -78,7 +98,7 @@ def carrier_changes(vm, master):
 # bond-late-link: the VMXNET3 NIC's carrier comes 6 s after the swap starts (QMP link cut). The
 # plan must wait for bonding to see it up before the E1000 leaves; a bond left without a usable
 # port loses its carrier, which its carrier_changes counter shows.
-@pytest.mark.parametrize("kind", ["bond", "bond-late-link", "bridge"])
+@pytest.mark.parametrize("kind", ["bond", "bond-late-link", "bridge", "nm-bond"])
 def test_swap_port(kind, vm_factory, vnic_net):
     swap_port(kind, vm_factory)
 
@@ -87,24 +107,25 @@ def setup_port(kind, vm_factory):
     """A networkd guest whose E1000 is the only port of the master; (vm, master)."""
     if not VNIC.exists():
         pytest.skip(f"{VNIC} is not built (make installer)")
-    vm = vm_factory("networkd", nics=[Nic("e1000", E1000_MAC, slot=3),
-                                      Nic("vmxnet3", VMX_MAC, slot=4)], memory=1024, timeout=900)
+    backend = "networkmanager" if kind.startswith("nm-") else "networkd"
+    vm = vm_factory(backend, nics=[Nic("e1000", E1000_MAC, slot=3), Nic("vmxnet3", VMX_MAC, slot=4)],
+                    memory=1024, timeout=900)
     vm.copy_in(VNIC, GUEST_VNIC, mode=0o755)
-    master, texts = files(kind)
-    for path in vm.sh("ls /etc/systemd/network/*.network").split():
+    master, texts, apply = files(kind)
+    for path in vm.sh("ls /etc/systemd/network/*.network "
+                      "/etc/NetworkManager/system-connections/* 2>/dev/null; true").split():
         vm.sh(f"rm -f {path}")
     for path, text in texts.items():
-        vm.write_file(path, text.encode(), mode=0o644)
-    vm.sh(f"ip addr flush dev {OLD}; networkctl reload && networkctl reconfigure {OLD}",
-          timeout=300)
+        vm.write_file(path, text.encode(), mode=0o600 if kind.startswith("nm-") else 0o644)
+    vm.sh(apply, timeout=300)
     wait_port(vm, master, OLD, NEW, "before the swap")
     return vm, master
 
 
 def swap_port(kind, vm_factory):
     late = kind == "bond-late-link"
-    kind = "bond" if late else kind
-    vm, master = setup_port(kind, vm_factory)
+    vm, master = setup_port("bond" if late else kind, vm_factory)
+    kind = "bond" if late or kind == "nm-bond" else kind
     before = config_state(vm)
     flaps = carrier_changes(vm, master)
 
@@ -123,8 +144,12 @@ def swap_port(kind, vm_factory):
     wait_port(vm, master, NEW, OLD, "after the swap")
     if kind == "bond":
         assert carrier_changes(vm, master) == flaps, f"{master} lost its carrier in the swap"
-    assert f"Bond={master}" in vm.sh(f"cat /etc/systemd/network/10-vnic-{NEW}.network") or \
-        f"Bridge={master}" in vm.sh(f"cat /etc/systemd/network/10-vnic-{NEW}.network")
+    if not vm.run(f"test -e /etc/NetworkManager/system-connections/vnic-{NEW}.nmconnection").rc:
+        assert "slave-type=bond" in vm.sh(
+            f"cat /etc/NetworkManager/system-connections/vnic-{NEW}.nmconnection")
+    else:
+        assert f"Bond={master}" in vm.sh(f"cat /etc/systemd/network/10-vnic-{NEW}.network") or \
+            f"Bridge={master}" in vm.sh(f"cat /etc/systemd/network/10-vnic-{NEW}.network")
 
     r = vm.run(f"{GUEST_VNIC} rollback", timeout=300)
     print(r.stdout, r.stderr)
