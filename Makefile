@@ -49,6 +49,7 @@ LDFLAGS_SAN := -fsanitize=address,undefined
 # The stamp is rewritten (and so newer than the objects) only when the flags differ.
 FLAGS_rel = $(BASE_CFLAGS) $(REL_CFLAGS)
 FLAGS_san = $(BASE_CFLAGS) $(SAN_CFLAGS)
+FLAGS_fuzz = $(BASE_CFLAGS) $(FUZZ_CFLAGS)
 differ = $(subst $(strip $1),,$(strip $2))$(subst $(strip $2),,$(strip $1))
 
 INSTALLER_SRCS := $(sort $(shell find installer -name '*.c' ! -name main.c))
@@ -86,7 +87,7 @@ $(VNIC): $(BUILD)/rel/installer/main.o $(BUILD)/rel/libvnic.a
 $(VNIC_SAN): $(BUILD)/san/installer/main.o $(BUILD)/san/libvnic.a
 	$(CC) $(LDFLAGS_SAN) -o $@ $^ $(PKG_LIBS)
 
-$(BUILD)/rel/.flags $(BUILD)/san/.flags: FORCE | build-deps
+$(BUILD)/rel/.flags $(BUILD)/san/.flags $(BUILD)/fuzz/.flags: FORCE | build-deps
 	$(if $(wildcard $(@D)),,$(shell mkdir -p $(@D)))$(if $(call differ,$(file <$@),$(FLAGS_$(notdir $(@D)))),@$(file >$@,$(FLAGS_$(notdir $(@D)))):)
 
 # What building needs, checked once per run before the first compiler call: missing packages
@@ -200,10 +201,12 @@ fuzz: ## Run every libFuzzer target for FUZZ_SECONDS (default 30) with its seed 
 	@$(MAKE) --no-print-directory $(FUZZ_BINS)
 	@tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_BINS)
 
-$(BUILD)/fuzz/%.o: %.c VERSION
+# -MMD -MP as for the other objects: a header change must rebuild them (stale objects of an
+# older struct layout crashed the fuzz replay in a tree built before)
+FUZZ_CFLAGS = -Wno-unused-command-line-argument -O1 -g -fsanitize=fuzzer-no-link,address,undefined
+$(BUILD)/fuzz/%.o: %.c VERSION $(BUILD)/fuzz/.flags
 	@mkdir -p $(@D)
-	clang $(filter-out -MMD -MP,$(BASE_CFLAGS)) -Wno-unused-command-line-argument -O1 -g \
-		-fsanitize=fuzzer-no-link,address,undefined -c -o $@ $<
+	clang $(BASE_CFLAGS) $(FUZZ_CFLAGS) -c -o $@ $<
 
 $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_OBJS)
 	@mkdir -p $(@D)
