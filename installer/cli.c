@@ -205,7 +205,7 @@ static const struct {
 	{ { "check", required_argument, NULL, ARG_CHECK }, OPT_CHECK, "HOW",
 	  "Link check: carrier, address, gateway, ping:ADDR; peers: peer:ADDR, tcp:ADDR:PORT" },
 	{ { "timeout", required_argument, NULL, ARG_TIMEOUT }, OPT_TIMEOUT, "SEC",
-	  "Seconds to wait for the link check" },
+	  "Seconds to wait for the link check, the boot guard's link or the port (wait-port)" },
 	{ { "confirm-timeout", required_argument, NULL, ARG_CONFIRM_TIMEOUT }, OPT_CONFIRM_TIMEOUT,
 	  "SEC", "Roll the swap back unless 'confirm' comes within SEC seconds" },
 	{ { "interval", required_argument, NULL, ARG_INTERVAL }, OPT_INTERVAL, "SEC",
