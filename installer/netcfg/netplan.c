@@ -20,6 +20,7 @@
 #include "lib/path.h"
 #include "lib/strv.h"
 #include "netcfg/internal.h"
+#include "netcfg/networkd.h"
 
 #define NETPLAN_MAX_NODES 100000
 
@@ -577,6 +578,46 @@ static int np_find(struct np_config *c, const struct netcfg_nic *nic, struct np_
 	return found ? np_collect_parts(c, ret, err) : -ENOENT;
 }
 
+/* The NIC is in the interfaces of the bond or bridge master (path:line): it is a port; the
+ * master's file joins the model's files (its interfaces are rewritten). One master only. */
+static int np_port_of(struct netcfg_iface *m, const char *path, unsigned line, const char *kind,
+		      const char *master)
+{
+	if (!master || !*master || (m->master && !streq(m->master, master)))
+		return netcfg_iface_add_unsupported(m, path, line, "%s %s over %s, a port of %s already", kind,
+						    master ?: "?", m->id, m->master ?: "?");
+	if (m->master)
+		return 0;
+	m->master = strdup(master);
+	m->master_kind = streq(kind, "bond") ? "bond" : "bridge";
+	if (!m->master)
+		return -ENOMEM;
+	return netcfg_iface_add_file(m, path);
+}
+
+/* A port under NetworkManager's renderer, or with addresses of its own: refused. */
+static int np_port_check(struct np_config *c, const struct np_found *f, struct netcfg_iface *m)
+{
+	const char *renderer = NULL;
+
+	for (size_t k = 0; k < c->n_files; k++) {
+		yaml_document_t *d = c->files[k].doc;
+		yaml_node_t *net = d ? map_get(d, yaml_document_get_root_node(d), "network") : NULL;
+
+		if (net && scalar(map_get(d, net, "renderer")))
+			renderer = scalar(map_get(d, net, "renderer"));
+	}
+	if (f->renderer)
+		renderer = f->renderer;
+	if (streq(renderer, "NetworkManager"))
+		return netcfg_iface_add_unsupported(m, c->files[f->file].path, line_of(f->def),
+						    "a %s port under NetworkManager's renderer", m->master_kind);
+	if (m->n_addrs || m->n_vlans || m->dhcp4 == NETCFG_YES || m->dhcp6 == NETCFG_YES)
+		return netcfg_iface_add_unsupported(m, c->files[f->file].path, line_of(f->def),
+						    "a %s port with addresses of its own", m->master_kind);
+	return 0;
+}
+
 /* VLANs on the NIC, bonds and bridges over it; fills the model's VLANs and refusals. */
 static int np_around(struct np_config *c, const char *id, struct netcfg_iface *m, struct netcfg_error *err)
 {
@@ -602,9 +643,8 @@ static int np_around(struct np_config *c, const char *id, struct netcfg_iface *m
 					continue;
 				for (yaml_node_item_t *i = ifs->data.sequence.items.start; i < ifs->data.sequence.items.top; i++)
 					if (streq(scalar(yaml_document_get_node(d, *i)), id)) {
-						r = netcfg_iface_add_unsupported(m, path, line_of(yaml_document_get_node(d, *i)),
-										 "%s %s over %s", g == 0 ? "bond" : "bridge",
-										 scalar(yaml_document_get_node(d, p->key)) ?: "?", id);
+						r = np_port_of(m, path, line_of(yaml_document_get_node(d, *i)),
+							       g == 0 ? "bond" : "bridge", scalar(yaml_document_get_node(d, p->key)));
 						if (r < 0)
 							return r;
 					}
@@ -695,6 +735,8 @@ static int np_model(struct np_config *c, const struct netcfg_nic *nic, struct np
 	}
 	if (r >= 0)
 		r = np_around(c, f.id, m, err);
+	if (r >= 0 && m->master)
+		r = np_port_check(c, &f, m);
 	if (r < 0)
 		return r;
 	if (ret_found)
@@ -967,8 +1009,50 @@ static bool file_has_others(yaml_document_t *d, const char *id, char **vlan_ids)
 	return false;
 }
 
-/* The file without the NIC's entries. */
-static int rewrite_without(yaml_document_t *d, const char *id, char **vlan_ids, char **ret)
+/* bonds: or bridges: (grp) with id replaced by port_to in each master's interfaces. */
+static void emit_ports_renamed(struct emit *em, yaml_document_t *d, yaml_node_t *grp, const char *id,
+			       const char *port_to)
+{
+	yaml_event_t e;
+
+	emit_map_start(em);
+	for (yaml_node_pair_t *p = grp->data.mapping.pairs.start; p < grp->data.mapping.pairs.top; p++) {
+		yaml_node_t *def = yaml_document_get_node(d, p->value);
+
+		emit_node(em, d, yaml_document_get_node(d, p->key));
+		if (!node_is(def, YAML_MAPPING_NODE)) {
+			emit_node(em, d, def);
+			continue;
+		}
+		emit_map_start(em);
+		for (yaml_node_pair_t *q = def->data.mapping.pairs.start; q < def->data.mapping.pairs.top; q++) {
+			yaml_node_t *k = yaml_document_get_node(d, q->key), *v = yaml_document_get_node(d, q->value);
+
+			emit_node(em, d, k);
+			if (!streq(scalar(k), "interfaces") || !node_is(v, YAML_SEQUENCE_NODE)) {
+				emit_node(em, d, v);
+				continue;
+			}
+			ev(em, &e, yaml_sequence_start_event_initialize(&e, NULL, NULL, 1, v->data.sequence.style));
+			for (yaml_node_item_t *i = v->data.sequence.items.start; i < v->data.sequence.items.top; i++) {
+				yaml_node_t *item = yaml_document_get_node(d, *i);
+
+				if (streq(scalar(item), id))
+					emit_scalar(em, port_to, YAML_ANY_SCALAR_STYLE);
+				else
+					emit_node(em, d, item);
+			}
+			ev(em, &e, yaml_sequence_end_event_initialize(&e));
+		}
+		emit_map_end(em);
+	}
+	emit_map_end(em);
+}
+
+/* The file without the NIC's entries; with port_to, the NIC's place in a bond's or bridge's
+ * interfaces goes to port_to. */
+static int rewrite_without(yaml_document_t *d, const char *id, char **vlan_ids, const char *port_to,
+			   char **ret)
 {
 	yaml_node_t *root = yaml_document_get_root_node(d);
 	struct emit em;
@@ -992,6 +1076,12 @@ static int rewrite_without(yaml_document_t *d, const char *id, char **vlan_ids, 
 			bool eth = streq(scalar(qk), "ethernets"), vl = streq(scalar(qk), "vlans");
 			size_t kept = 0;
 
+			if (port_to && (streq(scalar(qk), "bonds") || streq(scalar(qk), "bridges")) &&
+			    node_is(qv, YAML_MAPPING_NODE)) {
+				emit_node(&em, d, qk);
+				emit_ports_renamed(&em, d, qv, id, port_to);
+				continue;
+			}
 			if ((!eth && !vl) || !node_is(qv, YAML_MAPPING_NODE)) {
 				emit_node(&em, d, qk);
 				emit_node(&em, d, qv);
@@ -1048,6 +1138,34 @@ static int plan_glob(struct np_config *c, const struct np_found *f, const struct
 	if (r >= 0)
 		r = nc_plan_command(p, false, "remove the E1000's addresses",
 				    (const char *const[]){ "ip", "address", "flush", "dev", from->name, NULL }, NULL);
+	return r;
+}
+
+/*
+ * A port, side by side: not `netplan apply`, which would move both ports at once, but netplan's
+ * networkd files generated and then networkd's own port sequence (networkd.c: the VMXNET3 NIC
+ * joins, the plan waits for it, the E1000 leaves). The rollback generates the files from the
+ * restored configuration first, then runs that sequence's undo.
+ */
+static int np_plan_port(const struct netcfg_iface *m, const struct netcfg_nic *from, const char *target,
+			struct netcfg_plan *p)
+{
+	int r;
+
+	r = nc_plan_command(p, false, "generate networkd's files from the netplan configuration",
+			    (const char *const[]){ "netplan", "generate", NULL }, NULL);
+	if (r >= 0)
+		r = nd_plan_port(m, from, target, p, false);
+	if (r >= 0)
+		r = nc_plan_command_restored(p, "make networkd read the configuration",
+					     (const char *const[]){ "networkctl", "reload", NULL },
+					     (const char *const[]){ "networkctl", "reload", NULL });
+	if (r >= 0)
+		r = nd_plan_port(m, from, target, p, true);
+	if (r >= 0)
+		r = nc_plan_command_restored(p, "on a rollback, generate networkd's files first",
+					     (const char *const[]){ "true", NULL },
+					     (const char *const[]){ "netplan", "generate", NULL });
 	return r;
 }
 
@@ -1175,7 +1293,7 @@ static int netplan_plan(const char *root, const struct netcfg_iface *m, const st
 		else {
 			_cleanup_free_ char *rest = NULL;
 
-			r = rewrite_without(od, f.id, vlan_ids, &rest);
+			r = rewrite_without(od, f.id, vlan_ids, m->master ? new_id : NULL, &rest);
 			if (r >= 0)
 				r = nc_plan_write(p, *file, rest, 0600, "the E1000's entries removed (other entries kept)");
 		}
@@ -1191,11 +1309,24 @@ static int netplan_plan(const char *root, const struct netcfg_iface *m, const st
 		if (r < 0)
 			goto out;
 	}
-	if (asprintf(&path, "/etc/netplan/90-vnic-%s.yaml", target) < 0) {
+	/* A port's new definition goes before the master's file: netplan refuses a bond or bridge
+	 * whose interfaces name an interface no file before it defines. */
+	if (asprintf(&path, m->master ? "/etc/netplan/0-vnic-%s.yaml" : "/etc/netplan/90-vnic-%s.yaml", target) < 0) {
 		r = -ENOMEM;
 		goto out;
 	}
+	for (char **file = again->files; m->master && *file; file++)
+		if (strcmp(strrchr(path, '/') + 1, strrchr(*file, '/') + 1) >= 0) {
+			r = nc_error(err, *file, 1, -EUCLEAN, "the %s %s is defined in a file that sorts before "
+				     "%s, which would define its new port: not supported for a migration",
+				     m->master_kind, m->master, strrchr(path, '/') + 1);
+			goto out;
+		}
 	r = nc_plan_write(p, path, text, 0600, "the netplan configuration of %s", target);
+	if (r >= 0 && mode == NETCFG_SIDE_BY_SIDE && m->master) {
+		r = np_plan_port(m, from, target, p);
+		goto out;
+	}
 	if (r >= 0 && mode == NETCFG_SIDE_BY_SIDE) {
 		r = nc_plan_command_restored(p, "apply the netplan configuration",
 				    (const char *const[]){ "netplan", "apply", NULL },

@@ -530,9 +530,10 @@ static int append_dropins(const struct nd_file *f, char **text)
  * only then takes the VMXNET3 NIC out.
  *
  * In a bridge, two ports on one segment are a loop: the E1000 goes down first, and the
- * rollback takes the VMXNET3 NIC down first. Called before and after the reload.
+ * rollback takes the VMXNET3 NIC down first. Called before and after the reload (netplan.c
+ * too, for its networkd renderer).
  */
-static int networkd_plan_port(const struct netcfg_iface *m, const struct netcfg_nic *from, const char *target,
+int nd_plan_port(const struct netcfg_iface *m, const struct netcfg_nic *from, const char *target,
 			      struct netcfg_plan *p, bool after_reload)
 {
 	const bool bond = streq(m->master_kind, "bond");
@@ -665,13 +666,13 @@ static int networkd_plan(const char *root, const struct netcfg_iface *m, const s
 					    (const char *const[]){ "ip", "address", "flush", "dev", from->name, NULL },
 					    (const char *const[]){ "networkctl", "reconfigure", from->name, NULL });
 		if (r >= 0 && m->master)
-			r = networkd_plan_port(m, from, target, p, false);
+			r = nd_plan_port(m, from, target, p, false);
 		if (r >= 0)
 			r = nc_plan_command_restored(p, "make networkd read the configuration",
 					    (const char *const[]){ "networkctl", "reload", NULL },
 					    (const char *const[]){ "networkctl", "reload", NULL });
 		if (r >= 0 && m->master) {
-			r = networkd_plan_port(m, from, target, p, true);
+			r = nd_plan_port(m, from, target, p, true);
 			goto out;
 		}
 		/* networkd leaves what it configured on a link whose .network is gone: a rollback

@@ -26,3 +26,8 @@ int nd_link_path(const char *root, const char *name, char **ret);
  */
 int nd_match_inis(const struct nc_ini *const *inis, size_t n, const struct nd_link *l,
 		  bool *ret_pattern, const struct nc_ini_entry **ret_key);
+
+/* The commands that make the VMXNET3 NIC (target) the port of m->master in from's place, for
+ * networkd: called before (after_reload false) and after the plan's `networkctl reload`. */
+int nd_plan_port(const struct netcfg_iface *m, const struct netcfg_nic *from, const char *target,
+		 struct netcfg_plan *p, bool after_reload);

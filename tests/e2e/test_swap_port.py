@@ -24,6 +24,8 @@ def files(kind):
     NetworkManager when kind starts with nm-."""
     if kind.startswith("nm-"):
         return nm_files()
+    if kind.startswith("np-"):
+        return np_files()
     master = "bond0" if kind == "bond" else "br0"
     # fail_over_mac=active, as bonds in VMware guests are set up: each vNIC keeps its own MAC
     # (a vSwitch may refuse MAC changes; here, QEMU's vmxnet3 did not receive for the bond's
@@ -42,6 +44,20 @@ def files(kind):
             f"DNS={GATEWAY}\nDomains=vnic.test\n\n[Route]\nDestination={ROUTED}\n"
             f"Gateway={ROUTER}\n",
     }, f"ip addr flush dev {OLD}; networkctl reload && networkctl reconfigure {OLD}"
+
+
+def np_files():
+    """The same bond with netplan (networkd renderer): one file, as an installer writes it."""
+    return "bond0", {
+        "/etc/netplan/01-bond.yaml":
+            "network:\n  version: 2\n  renderer: networkd\n  ethernets:\n"
+            f"    {OLD}:\n      dhcp4: false\n  bonds:\n    bond0:\n      interfaces: [{OLD}]\n"
+            "      parameters:\n        mode: active-backup\n        mii-monitor-interval: 2000\n"
+            "        fail-over-mac-policy: active\n"
+            f"      addresses: [{STATIC}/24]\n      routes:\n        - to: default\n"
+            f"          via: {GATEWAY}\n        - to: {ROUTED}\n          via: {ROUTER}\n"
+            f"      nameservers:\n        addresses: [{GATEWAY}]\n        search: [vnic.test]\n",
+    }, "netplan apply"
 
 
 def nm_files():
@@ -98,7 +114,7 @@ def carrier_changes(vm, master):
 # bond-late-link: the VMXNET3 NIC's carrier comes 6 s after the swap starts (QMP link cut). The
 # plan must wait for bonding to see it up before the E1000 leaves; a bond left without a usable
 # port loses its carrier, which its carrier_changes counter shows.
-@pytest.mark.parametrize("kind", ["bond", "bond-late-link", "bridge", "nm-bond"])
+@pytest.mark.parametrize("kind", ["bond", "bond-late-link", "bridge", "nm-bond", "np-bond"])
 def test_swap_port(kind, vm_factory, vnic_net):
     swap_port(kind, vm_factory)
 
@@ -107,16 +123,16 @@ def setup_port(kind, vm_factory):
     """A networkd guest whose E1000 is the only port of the master; (vm, master)."""
     if not VNIC.exists():
         pytest.skip(f"{VNIC} is not built (make installer)")
-    backend = "networkmanager" if kind.startswith("nm-") else "networkd"
+    backend = {"nm-": "networkmanager", "np-": "netplan"}.get(kind[:3], "networkd")
     vm = vm_factory(backend, nics=[Nic("e1000", E1000_MAC, slot=3), Nic("vmxnet3", VMX_MAC, slot=4)],
                     memory=1024, timeout=900)
     vm.copy_in(VNIC, GUEST_VNIC, mode=0o755)
     master, texts, apply = files(kind)
-    for path in vm.sh("ls /etc/systemd/network/*.network "
+    for path in vm.sh("ls /etc/systemd/network/*.network /etc/netplan/*.yaml "
                       "/etc/NetworkManager/system-connections/* 2>/dev/null; true").split():
         vm.sh(f"rm -f {path}")
     for path, text in texts.items():
-        vm.write_file(path, text.encode(), mode=0o600 if kind.startswith("nm-") else 0o644)
+        vm.write_file(path, text.encode(), mode=0o644 if kind in ("bond", "bridge") else 0o600)
     vm.sh(apply, timeout=300)
     wait_port(vm, master, OLD, NEW, "before the swap")
     return vm, master
@@ -125,7 +141,7 @@ def setup_port(kind, vm_factory):
 def swap_port(kind, vm_factory):
     late = kind == "bond-late-link"
     vm, master = setup_port("bond" if late else kind, vm_factory)
-    kind = "bond" if late or kind == "nm-bond" else kind
+    kind = "bond" if late or kind.endswith("-bond") else kind
     before = config_state(vm)
     flaps = carrier_changes(vm, master)
 
@@ -147,6 +163,8 @@ def swap_port(kind, vm_factory):
     if not vm.run(f"test -e /etc/NetworkManager/system-connections/vnic-{NEW}.nmconnection").rc:
         assert "slave-type=bond" in vm.sh(
             f"cat /etc/NetworkManager/system-connections/vnic-{NEW}.nmconnection")
+    elif not vm.run(f"test -e /etc/netplan/0-vnic-{NEW}.yaml").rc:
+        assert f"interfaces: [{NEW}]" in vm.sh("cat /etc/netplan/01-bond.yaml")
     else:
         assert f"Bond={master}" in vm.sh(f"cat /etc/systemd/network/10-vnic-{NEW}.network") or \
             f"Bridge={master}" in vm.sh(f"cat /etc/systemd/network/10-vnic-{NEW}.network")
