@@ -57,7 +57,7 @@ def np_files():
             f"      addresses: [{STATIC}/24]\n      routes:\n        - to: default\n"
             f"          via: {GATEWAY}\n        - to: {ROUTED}\n          via: {ROUTER}\n"
             f"      nameservers:\n        addresses: [{GATEWAY}]\n        search: [vnic.test]\n",
-    }, "netplan apply"
+    }, f"ip addr flush dev {OLD}; netplan apply"
 
 
 def nm_files():
