@@ -9,6 +9,7 @@
 #include <limits.h>
 #include <unistd.h>
 
+#include "lib/clock.h"
 #include "health/health.h"
 #include "lib/fileio.h"
 #include "lib/macro.h"
@@ -29,21 +30,13 @@ static void sleep_ms_real(unsigned ms)
 		;
 }
 
-static uint64_t now_ms_real(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 const struct health_source health_source_live = {
 	.driver = eth_get_driver,
 	.rings = eth_get_rings,
 	.channels = eth_get_channels,
 	.stats = eth_get_stats,
 	.sleep_ms = sleep_ms_real,
-	.now_ms = now_ms_real,
+	.now_ms = now_ms,
 };
 
 /* A decimal number in a file under root, or -1. */

@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "lib/clock.h"
 #include "exec.h"
 #include "macro.h"
 #include "path.h"
@@ -75,14 +76,6 @@ static int sink_read(struct sink *s)
 	s->len += (size_t)n;
 	s->buf[s->len] = 0;
 	return 0;
-}
-
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
 /* The command itself: its stdio in place, the parent's signal choices undone, then exec. */

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "lib/clock.h"
 #include "lib/fault.h"
 #include "lib/report.h"
 #include "lib/strv.h"
@@ -13,14 +14,6 @@
 #include "txn/txn.h"
 
 #define DEFAULT_TIMEOUT 1800
-
-static long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
 
 /* `true ARGV...` for env->inert_commands (to free), or NULL with *ret = argv unchanged. */
 static int inert(const struct step_env *env, char *const *argv, char ***ret_owned,
@@ -228,7 +221,7 @@ static void report_end(struct step_env *env, const struct step *s, int r)
 static int run_one(struct step_list *l, size_t i, struct step_env *env, bool undo_recorded)
 {
 	struct step *s = &l->v[i];
-	long t0 = now_ms();
+	uint64_t t0 = now_ms();
 	int r;
 
 	report_begin(env, s);
@@ -237,7 +230,7 @@ static int run_one(struct step_list *l, size_t i, struct step_env *env, bool und
 		r = txn_step(env->txn, s->id);
 	if (r >= 0)
 		r = do_step(l, i, env, undo_recorded);
-	s->ms = now_ms() - t0;
+	s->ms = (long)(now_ms() - t0);
 	s->status = r < 0 ? STEP_FAILED : r == STEP_SKIP_GROUP ? STEP_GROUP_SKIPPED :
 		    r == STEP_FAIL_GROUP ? STEP_GROUP_FAILED : STEP_DONE;
 	report_end(env, s, r);

@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "lib/clock.h"
 #include "lib/macro.h"
 #include "system/linkcheck.h"
 #include "system/probe.h"
@@ -67,11 +68,6 @@ const char *linkcheck_kind_to_string(enum linkcheck_kind k)
 		return "ping";
 	}
 	return "unknown";
-}
-
-static uint64_t now_ms(void)
-{
-	return probe_now_ms();
 }
 
 struct watch {

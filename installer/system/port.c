@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "lib/clock.h"
 #include "lib/fileio.h"
 #include "lib/macro.h"
 #include "lib/path.h"
@@ -46,17 +47,9 @@ int port_ready(const char *root, const char *port)
 	return r == -ENOENT ? 0 : r;
 }
 
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 int port_wait(const char *root, const char *port, unsigned timeout_ms)
 {
-	const long long end = now_ms() + timeout_ms;
+	const uint64_t end = now_ms() + timeout_ms;
 
 	for (;;) {
 		int r = port_ready(root, port);

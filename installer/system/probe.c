@@ -17,16 +17,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "lib/clock.h"
 #include "lib/macro.h"
 #include "system/probe.h"
-
-uint64_t probe_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
 
 struct arp_ipv4 {
 	uint16_t htype, ptype;
@@ -236,7 +229,7 @@ int probe_neigh(int ifindex, int family, const void *ip, unsigned char ret_mac[E
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 	struct neigh_find f = { .ifindex = ifindex, .family = family, .ip = ip };
-	unsigned seq = (unsigned)probe_now_ms();
+	unsigned seq = (unsigned)now_ms();
 	struct ndmsg *nd;
 	int r;
 

@@ -13,8 +13,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-uint64_t probe_now_ms(void);
-
 int probe_arp_socket(int ifindex, int *ret_fd);
 /* One ARP packet out of ifindex, broadcast: op ARPOP_REQUEST (who has tpa) or ARPOP_REPLY. */
 int probe_arp_send(int fd, int ifindex, const unsigned char *mac, const void *spa,

@@ -72,7 +72,7 @@ struct reach_iface {
 };
 
 /*
- * Probes the n targets through ifc until deadline (probe_now_ms() time).
+ * Probes the n targets through ifc until deadline (now_ms() time, lib/clock.h).
  * learn: records in ->seen what answers (any MAC), until everything possible answered or the
  *        deadline; returns 0.
  * else:  records in ->got what answers as ->need asks; returns 0 when every target got all it

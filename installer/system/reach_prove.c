@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "lib/clock.h"
 #include "lib/macro.h"
 #include "system/probe.h"
 #include "system/reach.h"
@@ -113,7 +114,7 @@ static int send_round(struct prove *p, uint64_t deadline)
 		if (r >= 0 && t->family == AF_INET6 && (want & REACH_SAME_MAC))
 			check_neigh6(p, t);
 		if (r >= 0 && (want & REACH_TCP)) {
-			uint64_t now = probe_now_ms();
+			uint64_t now = now_ms();
 			unsigned left = now < deadline ? (unsigned)(deadline - now) : 0;
 
 			if (left && probe_tcp(p->ifc->name, t->family, t->addr, t->port,
@@ -179,7 +180,7 @@ int reach_prove(const struct reach_iface *ifc, struct reach_target *t, size_t n,
 		uint64_t deadline, size_t *ret_failed)
 {
 	struct prove p = { .ifc = ifc, .t = t, .n = n, .learn = learn, .arp = -1, .echo4 = -1,
-			   .echo6 = -1, .id = (uint16_t)(getpid() ^ (int)probe_now_ms()) };
+			   .echo6 = -1, .id = (uint16_t)(getpid() ^ (int)now_ms()) };
 	uint64_t next = 0;
 	size_t failed = 0;
 	int r;
@@ -189,7 +190,7 @@ int reach_prove(const struct reach_iface *ifc, struct reach_target *t, size_t n,
 		struct pollfd fds[3] = { { .fd = p.arp, .events = POLLIN },
 					 { .fd = p.echo4, .events = POLLIN },
 					 { .fd = p.echo6, .events = POLLIN } };
-		uint64_t now = probe_now_ms();
+		uint64_t now = now_ms();
 
 		if (now >= deadline) {
 			r = learn ? 0 : -ETIMEDOUT;
@@ -197,7 +198,7 @@ int reach_prove(const struct reach_iface *ifc, struct reach_target *t, size_t n,
 		}
 		if (now >= next) {
 			r = send_round(&p, deadline);
-			next = probe_now_ms() + RETRY_MS;
+			next = now_ms() + RETRY_MS;
 			continue;
 		}
 		if (poll(fds, 3, (int)((next < deadline ? next : deadline) - now)) < 0 &&

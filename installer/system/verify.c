@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "lib/clock.h"
 #include "lib/macro.h"
 #include "lib/strv.h"
 #include "system/rtnl.h"
@@ -176,18 +177,10 @@ int net_state_missing(const struct net_state *before, const struct net_state *af
 	return 0;
 }
 
-static long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
-
 int net_state_wait_for(const struct net_state *before, int ifindex, unsigned timeout_ms,
 		       char ***ret)
 {
-	long end = now_ms() + (long)timeout_ms;
+	uint64_t end = now_ms() + timeout_ms;
 	char **missing = NULL;
 	int r;
 

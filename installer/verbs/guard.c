@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "lib/clock.h"
 #include "exitcode.h"
 #include "lib/exec.h"
 #include "lib/fileio.h"
@@ -273,10 +274,7 @@ static bool has_e1000(void)
 
 static double now(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+	return (double)now_ms() / 1000.0;
 }
 
 static int restore(const char *why, bool no_reboot)
