@@ -440,7 +440,9 @@ static int nm_port_master(const struct nm_set *s, const struct nm_conn *port, st
 		    !streq(m->master, nc_ini_get(&c->ini, "connection", "id")))
 			continue;
 		if (!ifname)
-			break;
+			return netcfg_iface_add_unsupported(m, port->path, e ? e->line : 1,
+							    "a port of %s, whose connection (%s) sets no interface-name",
+							    m->master, c->path);
 		name = strdup(ifname);
 		if (!name)
 			return -ENOMEM;
