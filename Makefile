@@ -204,6 +204,9 @@ fuzz: ## Run every libFuzzer target for FUZZ_SECONDS (default 30) with its seed 
 # -MMD -MP as for the other objects: a header change must rebuild them (stale objects of an
 # older struct layout crashed the fuzz replay in a tree built before)
 FUZZ_CFLAGS = -Wno-unused-command-line-argument -O1 -g -fsanitize=fuzzer-no-link,address,undefined
+# kept: only pattern rules name them, so make would delete them as intermediates after each
+# build and compile all of them again the next time
+.SECONDARY: $(FUZZ_OBJS)
 $(BUILD)/fuzz/%.o: %.c VERSION $(BUILD)/fuzz/.flags
 	@mkdir -p $(@D)
 	clang $(BASE_CFLAGS) $(FUZZ_CFLAGS) -c -o $@ $<
