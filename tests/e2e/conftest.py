@@ -23,6 +23,11 @@ SLOW = {
         "swap with the DKMS build of the driver in a TCG guest",
     "test_reach.py::test_confirm_timeout_across_reboot":
         "a swap left unconfirmed across a reboot: a boot and a reboot of a TCG guest",
+    "test_swap_port.py::test_swap_port[bond-late-link]":
+        "a bond port's swap whose VMXNET3 link comes late (make check keeps the plain bond case, "
+        "whose carrier check fails without the plan's wait as well)",
+    "test_swap_port.py::test_swap_port[bridge]":
+        "a bridge port's swap with systemd-networkd (kept out of make check for its time)",
     "test_swap_port.py::test_swap_bond_port_no_link":
         "a bond port's swap that waits out the plan's 60 s wait for the VMXNET3 port",
     "test_swap_crash.py":
