@@ -523,8 +523,9 @@ static int append_dropins(const struct nd_file *f, char **text)
  * the VMXNET3 NIC a port (its .network says Bond=/Bridge=) and the plan takes the E1000 out,
  * since networkd leaves a link it stops managing in its master.
  *
- * A bond must never lose its last usable port: networkd drops the static configuration (routes)
- * of a link whose carrier goes. So the VMXNET3 NIC joins, the plan waits until bonding sees its
+ * A bond must never lose its last usable port: its carrier goes, and networkd drops what it
+ * configured on a link whose carrier goes (an outage even where it puts it back; once, under
+ * load, it did not). So the VMXNET3 NIC joins, the plan waits until bonding sees its
  * link up (`vnic-install wait-port`), and only then the E1000 leaves. The rollback mirrors it:
  * with the files back, the reload makes the E1000 a port again, the rollback waits for it, and
  * only then takes the VMXNET3 NIC out.
