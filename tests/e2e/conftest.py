@@ -19,6 +19,9 @@ from vnictest.plugin import *  # noqa: E402,F401,F403
 SLOW = {
     "test_driver_install.py::TestDriverInstall":
         "driver install/remove with DKMS builds and initramfs updates in a TCG guest",
+    "test_swap.py::test_swap[ifupdown]":
+        "ifupdown's plain swap (make check keeps its parts elsewhere: the link-cut rollback in "
+        "test_reach, the swap and rollback in test_swap_rich[ifupdown], the reboot in test_tune)",
     "test_swap.py::test_swap_with_driver_build":
         "swap with the DKMS build of the driver in a TCG guest",
     "test_reach.py::test_confirm_timeout_across_reboot":
