@@ -538,40 +538,23 @@ int nd_plan_port(const struct netcfg_iface *m, const struct netcfg_nic *from, co
 			      struct netcfg_plan *p, bool after_reload)
 {
 	const bool bond = streq(m->master_kind, "bond");
-	_cleanup_free_ char *join = NULL, *leave = NULL, *ready = NULL, *back = NULL;
-	int r = 0;
+	const char *const leave[] = { "ip", "link", "set", "dev", from->name, "nomaster", NULL };
+	const char *const reload[] = { "networkctl", "reload", NULL };
+	int r;
 
-	if (asprintf(&join, "make the VMXNET3 NIC a port of the %s %s", m->master_kind, m->master) < 0 ||
-	    asprintf(&leave, "take the E1000 out of the %s %s", m->master_kind, m->master) < 0 ||
-	    asprintf(&ready, "wait until %s is an up port of %s", target, m->master) < 0 ||
-	    asprintf(&back, "on a rollback, wait until %s is an up port of %s again", from->name, m->master) < 0)
-		return -ENOMEM;
 	if (!after_reload) {
-		r = nc_plan_command_restored(p, "on a rollback, take the VMXNET3 NIC out again",
-					     (const char *const[]){ "true", NULL },
-					     (const char *const[]){ "ip", "link", "set", "dev", target, "nomaster", NULL });
-		if (r >= 0 && bond)
-			r = nc_plan_wait_port(p, back, from->name, true);
+		r = nc_plan_port_rollback(p, m, from->name,
+					  (const char *const[]){ "ip", "link", "set", "dev", target, "nomaster", NULL });
 		if (r >= 0 && !bond)
 			r = nc_plan_command(p, false, "take the E1000 down first (two ports on one segment are a loop)",
 					    (const char *const[]){ "ip", "link", "set", "dev", from->name, "down", NULL },
 					    (const char *const[]){ "ip", "link", "set", "dev", from->name, "up", NULL });
 		return r;
 	}
-	if (!bond)
-		r = nc_plan_command_restored(p, leave,
-					     (const char *const[]){ "ip", "link", "set", "dev", from->name, "nomaster", NULL },
-					     (const char *const[]){ "networkctl", "reload", NULL });
-	if (r >= 0)
-		r = nc_plan_command(p, false, join, (const char *const[]){ "networkctl", "reconfigure", target, NULL },
-				    bond ? NULL : (const char *const[]){ "ip", "link", "set", "dev", target, "down", NULL });
-	if (r >= 0 && bond)
-		r = nc_plan_wait_port(p, ready, target, false);
-	if (r >= 0 && bond)
-		r = nc_plan_command_restored(p, leave,
-					     (const char *const[]){ "ip", "link", "set", "dev", from->name, "nomaster", NULL },
-					     (const char *const[]){ "networkctl", "reload", NULL });
-	return r;
+	return nc_plan_port_swap(p, m, from->name, target,
+				 (const char *const[]){ "networkctl", "reconfigure", target, NULL },
+				 bond ? NULL : (const char *const[]){ "ip", "link", "set", "dev", target, "down", NULL },
+				 leave, reload);
 }
 
 static int networkd_plan(const char *root, const struct netcfg_iface *m, const struct netcfg_nic *from,

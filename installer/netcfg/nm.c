@@ -706,30 +706,15 @@ static int nm_plan_port(const struct netcfg_iface *m, const struct netcfg_nic *f
 	const char *const old_down[] = { "nmcli", "device", "disconnect", from->name, NULL };
 	const char *const new_up[] = { "nmcli", "connection", "up", "uuid", new_uuid, NULL };
 	const char *const new_down[] = { "nmcli", "connection", "down", "uuid", new_uuid, NULL };
-	_cleanup_free_ char *join = NULL, *leave = NULL, *ready = NULL, *back = NULL;
 	int r;
 
-	if (asprintf(&join, "make the VMXNET3 NIC a port of the %s %s", m->master_kind, m->master) < 0 ||
-	    asprintf(&leave, "take the E1000 out of the %s %s", m->master_kind, m->master) < 0 ||
-	    asprintf(&ready, "wait until %s is an up port of %s", target, m->master) < 0 ||
-	    asprintf(&back, "on a rollback, wait until %s is an up port of %s again", from->name, m->master) < 0)
-		return -ENOMEM;
 	r = nc_plan_command_restored(p, "make NetworkManager read the connections",
 				     (const char *const[]){ "nmcli", "connection", "reload", NULL },
 				     (const char *const[]){ "nmcli", "connection", "reload", NULL });
-	if (r >= 0 && bond)
-		r = nc_plan_command_restored(p, "on a rollback, take the VMXNET3 NIC out again",
-					     (const char *const[]){ "true", NULL }, new_down);
-	if (r >= 0 && bond)
-		r = nc_plan_wait_port(p, back, from->name, true);
-	if (r >= 0 && !bond)
-		r = nc_plan_command_restored(p, leave, old_down, old_up);
 	if (r >= 0)
-		r = nc_plan_command(p, false, join, new_up, bond ? NULL : new_down);
-	if (r >= 0 && bond)
-		r = nc_plan_wait_port(p, ready, target, false);
-	if (r >= 0 && bond)
-		r = nc_plan_command_restored(p, leave, old_down, old_up);
+		r = nc_plan_port_rollback(p, m, from->name, bond ? new_down : NULL);
+	if (r >= 0)
+		r = nc_plan_port_swap(p, m, from->name, target, new_up, bond ? NULL : new_down, old_down, old_up);
 	return r;
 }
 

@@ -420,6 +420,45 @@ int nc_plan_wait_port(struct netcfg_plan *p, const char *reason, const char *por
 			     nc_plan_command(p, false, reason, wait, NULL);
 }
 
+int nc_plan_port_rollback(struct netcfg_plan *p, const struct netcfg_iface *m, const char *from,
+			  const char *const *vmxnet3_out)
+{
+	_cleanup_free_ char *back = NULL;
+	int r = 0;
+
+	if (vmxnet3_out)
+		r = nc_plan_command_restored(p, "on a rollback, take the VMXNET3 NIC out again",
+					     (const char *const[]){ "true", NULL }, vmxnet3_out);
+	if (r < 0 || !streq(m->master_kind, "bond"))
+		return r;
+	if (asprintf(&back, "on a rollback, wait until %s is an up port of %s again", from, m->master) < 0)
+		return -ENOMEM;
+	return nc_plan_wait_port(p, back, from, true);
+}
+
+int nc_plan_port_swap(struct netcfg_plan *p, const struct netcfg_iface *m, const char *from,
+		      const char *target, const char *const *join, const char *const *unjoin,
+		      const char *const *leave, const char *const *unleave)
+{
+	const bool bond = streq(m->master_kind, "bond");
+	_cleanup_free_ char *joins = NULL, *leaves = NULL, *ready = NULL;
+	int r = 0;
+
+	if (asprintf(&joins, "make the VMXNET3 NIC a port of the %s %s", m->master_kind, m->master) < 0 ||
+	    asprintf(&leaves, "take the E1000 out of the %s %s", m->master_kind, m->master) < 0 ||
+	    asprintf(&ready, "wait until %s is an up port of %s", target, m->master) < 0)
+		return -ENOMEM;
+	if (!bond)
+		r = nc_plan_command_restored(p, leaves, leave, unleave);
+	if (r >= 0)
+		r = nc_plan_command(p, false, joins, join, unjoin);
+	if (r >= 0 && bond)
+		r = nc_plan_wait_port(p, ready, target, false);
+	if (r >= 0 && bond)
+		r = nc_plan_command_restored(p, leaves, leave, unleave);
+	return r;
+}
+
 int nc_plan_disable(struct netcfg_plan *p, const char *root, const char *path, const char *reason)
 {
 	_cleanup_free_ char *data = NULL, *to = NULL;
