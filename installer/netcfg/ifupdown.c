@@ -439,6 +439,20 @@ static bool is_route_del(const char *cmd)
 	       strv_contains(w, "route") && strv_contains(w, "del");
 }
 
+/* The NIC is a port of master, a bond or bridge (ifenslave's bond-master, a master's
+ * bond-slaves or bridge_ports): the master carries the addresses. One master only. */
+static int set_master(struct netcfg_iface *m, const char *file, unsigned line, const char *master,
+		      const char *kind)
+{
+	if (m->master && !streq(m->master, master))
+		return netcfg_iface_add_unsupported(m, file, line, "a port of two masters (%s and %s)",
+						    m->master, master);
+	if (!m->master && !(m->master = strdup(master)))
+		return -ENOMEM;
+	m->master_kind = kind;
+	return 0;
+}
+
 static int stanza_into(struct netcfg_iface *m, const struct ifu_stanza *s, struct netcfg_error *err)
 {
 	bool inet = streq(s->family, "inet"), inet6 = streq(s->family, "inet6");
@@ -534,7 +548,9 @@ static int stanza_into(struct netcfg_iface *m, const struct ifu_stanza *s, struc
 			if (netcfg_parse_uint(v, 0, 1, &b) < 0)
 				return nc_bad(err, s->file, o->line, "bad dhcp '%s'", v);
 			m->dhcp6 = b ? NETCFG_YES : NETCFG_NO;
-		} else if (strncmp(key, "bond", 4) == 0)
+		} else if (streq(key, "bond-master") || streq(key, "bond_master"))
+			r = set_master(m, s->file, o->line, v, "bond");
+		else if (strncmp(key, "bond", 4) == 0)
 			r = netcfg_iface_add_unsupported(m, s->file, o->line, "bond (%s)", key);
 		else if (strncmp(key, "bridge", 6) == 0)
 			r = netcfg_iface_add_unsupported(m, s->file, o->line, "bridge (%s)", key);
@@ -556,35 +572,37 @@ static bool marked(const struct ifu_config *c, const char *name)
 	return false;
 }
 
-/* Refusals: the NIC in a bridge or bond, a mapping stanza for it. */
+/* The bond or bridge whose stanza lists name as a port (bond-slaves, bridge_ports); a bridge
+ * over "all" interfaces or a "regex" of them is refused (which ports it takes is not known
+ * here). Refusals: a mapping stanza or a rename for the NIC. */
 static int check_around(struct netcfg_iface *m, const struct ifu_config *c, const char *name)
 {
 	static const char *const bridge_keys[] = { "bridge_ports", "bridge-ports" };
 	static const char *const bond_keys[] = { "bond-slaves", "bond_slaves", "slaves" };
-	int r;
+	int r = 0;
 
-	for (size_t k = 0; k < c->n_st; k++) {
+	for (size_t k = 0; r >= 0 && k < c->n_st; k++) {
 		const struct ifu_stanza *s = &c->st[k];
 
-		for (size_t o = 0; o < s->n_opts; o++) {
+		for (size_t o = 0; r >= 0 && o < s->n_opts; o++) {
 			const struct ifu_opt *opt = &s->opts[o];
 
-			for (size_t b = 0; b < ELEMENTSOF(bridge_keys); b++)
-				if (streq(opt->key, bridge_keys[b]) && words_contain(opt->value, name)) {
-					r = netcfg_iface_add_unsupported(m, s->file, opt->line, "bridge %s over %s",
-									 s->name, name);
-					if (r < 0)
-						return r;
-				}
-			for (size_t b = 0; b < ELEMENTSOF(bond_keys); b++)
-				if (streq(opt->key, bond_keys[b]) && words_contain(opt->value, name)) {
-					r = netcfg_iface_add_unsupported(m, s->file, opt->line, "bond %s over %s",
-									 s->name, name);
-					if (r < 0)
-						return r;
-				}
+			for (size_t b = 0; r >= 0 && b < ELEMENTSOF(bridge_keys); b++) {
+				if (!streq(opt->key, bridge_keys[b]))
+					continue;
+				if (words_contain(opt->value, "all") || strncmp(opt->value, "regex", 5) == 0)
+					r = netcfg_iface_add_unsupported(m, s->file, opt->line,
+									 "bridge %s over '%s'", s->name, opt->value);
+				else if (words_contain(opt->value, name))
+					r = set_master(m, s->file, opt->line, s->name, "bridge");
+			}
+			for (size_t b = 0; r >= 0 && b < ELEMENTSOF(bond_keys); b++)
+				if (streq(opt->key, bond_keys[b]) && words_contain(opt->value, name))
+					r = set_master(m, s->file, opt->line, s->name, "bond");
 		}
 	}
+	if (r < 0)
+		return r;
 	for (size_t k = 0; k < c->n_other; k++)
 		for (char **w = c->other[k].names; w && *w; w++) {
 			const char *eq = strchr(*w, '=');
@@ -608,6 +626,38 @@ static bool is_alias_of(const char *name, const char *nic)
 	size_t n = strlen(nic);
 
 	return strncmp(name, nic, n) == 0 && name[n] == ':' && name[n + 1];
+}
+
+/* A port: its master's stanzas are rewritten too (their lists name the new port); the port
+ * itself carries no address. */
+static int port_into(struct netcfg_iface *m, const struct ifu_config *c)
+{
+	const struct ifu_stanza *own = NULL;
+	bool master_found = false;
+	const char *file;
+	unsigned line;
+	int r;
+
+	for (size_t k = 0; k < c->n_st; k++) {
+		if (streq(c->st[k].name, m->name) && !own)
+			own = &c->st[k];
+		if (!streq(c->st[k].name, m->master))
+			continue;
+		master_found = true;
+		r = netcfg_iface_add_file(m, c->st[k].file);
+		if (r < 0)
+			return r;
+	}
+	file = own ? own->file : m->files && m->files[0] ? m->files[0] : IFU_MAIN;
+	line = own ? own->first : 0;
+	if (!master_found)
+		return netcfg_iface_add_unsupported(m, file, line, "a port of the %s %s, which no stanza configures",
+						    m->master_kind, m->master);
+	if (m->n_addrs || m->dhcp4 == NETCFG_YES || m->dhcp6 == NETCFG_YES ||
+	    m->ipv6_autoconf == NETCFG_YES || m->n_routes || m->gateway4 || m->gateway6)
+		return netcfg_iface_add_unsupported(m, file, line, "a %s port with addresses or routes of its own",
+						    m->master_kind);
+	return 0;
 }
 
 static int ifu_read_model(const char *root, const struct ifu_config *c, const struct netcfg_nic *nic,
@@ -634,12 +684,17 @@ static int ifu_read_model(const char *root, const struct ifu_config *c, const st
 		if (r < 0)
 			return r;
 	}
-	if (!found)
-		return -ENOENT;
-	m->start_at_boot = marked(c, nic->name);
 	r = check_around(m, c, nic->name);
 	if (r < 0)
 		return r;
+	if (!found && !m->master)
+		return -ENOENT; /* a port needs no stanza of its own: its master's lists it */
+	m->start_at_boot = marked(c, nic->name) || (m->master && marked(c, m->master));
+	if (m->master) {
+		r = port_into(m, c);
+		if (r < 0)
+			return r;
+	}
 
 	/* VLANs on top: their own stanzas, one model each (inet and inet6 merged). */
 	for (size_t k = 0; k < c->n_st; k++) {
@@ -649,6 +704,13 @@ static int ifu_read_model(const char *root, const struct ifu_config *c, const st
 
 		if (!id)
 			continue;
+		if (m->master) {
+			r = netcfg_iface_add_unsupported(m, s->file, s->first, "VLAN %s on a port of the %s %s",
+							 s->name, m->master_kind, m->master);
+			if (r < 0)
+				return r;
+			continue;
+		}
 		for (size_t j = 0; j < m->n_vlans; j++)
 			if (streq(m->vlans[j]->name, s->name))
 				v = m->vlans[j];
@@ -749,8 +811,15 @@ static int render_stanzas(FILE *f, const struct ifu_config *c, size_t idx, char 
 			  char *const *news)
 {
 	_cleanup_strv_free_ char **kinds = NULL;
+	bool any = false;
 	int r;
 
+	for (size_t k = 0; !any && k < c->n_st; k++)
+		any = streq(c->st[k].name, olds[idx]);
+	for (size_t k = 0; !any && k < c->n_marks; k++)
+		any = strv_contains(c->marks[k].names, olds[idx]);
+	if (!any)
+		return 0; /* a port listed by its master only */
 	fprintf(f, "\n");
 	for (size_t k = 0; k < c->n_marks; k++) {
 		if (!strv_contains(c->marks[k].names, olds[idx]) || strv_contains(kinds, c->marks[k].kind))
@@ -978,6 +1047,44 @@ static int plan_ifupdown(struct netcfg_plan *p, char *const *olds, char *const *
 	return r;
 }
 
+/*
+ * A port of a bond or bridge (files: its stanzas under the new name, the master's lists naming
+ * it). ifupdown would bring up no port of a master that is up already, so the plan moves it
+ * with ip(8), as ifenslave and bridge-utils do at boot: the shared sequence of util.c (a bond
+ * never goes without a usable port). Bonding takes a port that is down only and brings it up
+ * itself (and takes a released one down); a bridge does neither. Found in a guest: the
+ * rollback's first undo (of swap's last step) brings the E1000 up, and bonding then refused
+ * it ("can not be enslaved while up"); it is taken down before it rejoins.
+ */
+static int plan_port(struct netcfg_plan *p, const struct netcfg_iface *m, const char *from,
+		     const char *target)
+{
+	const bool bond = streq(m->master_kind, "bond");
+	const char *const out[] = { "ip", "link", "set", "dev", target, "nomaster", NULL };
+	const char *const join[] = { "ip", "link", "set", "dev", target, "master", m->master, NULL };
+	const char *const leave[] = { "ip", "link", "set", "dev", from, "nomaster", NULL };
+	const char *const unleave[] = { "ip", "link", "set", "dev", from, "master", m->master, NULL };
+	const char *const down[] = { "ip", "link", "set", "dev", target, "down", NULL };
+	const char *const up[] = { "ip", "link", "set", "dev", target, "up", NULL };
+	int r;
+
+	r = nc_plan_port_rollback(p, m, from, out);
+	if (r >= 0 && bond)
+		r = nc_plan_command(p, false, "take the VMXNET3 NIC down (bonding takes a port that is down)",
+				    down, NULL);
+	/* a rollback brings the E1000 up first (swap took it down last): down, then the bond's */
+	if (r >= 0 && bond)
+		r = nc_plan_command_restored(p, "on a rollback, make the E1000 a port of the bond again",
+					     (const char *const[]){ "true", NULL }, unleave);
+	if (r >= 0)
+		r = nc_plan_port_swap(p, m, from, target, join, NULL, leave,
+				      bond ? (const char *const[]){ "ip", "link", "set", "dev", from, "down", NULL }
+					   : unleave);
+	if (r >= 0 && !bond)
+		r = nc_plan_command(p, false, "bring the VMXNET3 NIC up in the bridge", up, down);
+	return r;
+}
+
 static int ifupdown_plan(const char *root, const struct netcfg_iface *m, const struct netcfg_nic *from,
 			 const struct netcfg_nic *to, enum netcfg_mode mode, struct netcfg_plan *p,
 			 struct netcfg_error *err)
@@ -997,12 +1104,22 @@ static int ifupdown_plan(const char *root, const struct netcfg_iface *m, const s
 	if (r < 0)
 		return r;
 	r = moved_names(&c, m, from->name, target, &olds, &news);
+	if (r >= 0 && m->master) { /* the master's stanzas are written again, their lists renamed */
+		r = strv_push(&olds, m->master);
+		if (r >= 0)
+			r = strv_push(&news, m->master);
+	}
+	if (r >= 0 && m->master && mode == NETCFG_SIDE_BY_SIDE && nc_nm_manages_ifupdown(root))
+		r = nc_error(err, m->files[0], 0, -EUCLEAN,
+			     "a port of the %s %s, in files that NetworkManager reads: vnic does not move it",
+			     m->master_kind, m->master);
 	if (r >= 0)
 		r = render_all(&c, olds, news, &text);
 	if (r >= 0)
 		r = plan_files(root, &c, olds, news, text, p);
 	if (r >= 0 && mode == NETCFG_SIDE_BY_SIDE)
-		r = nc_nm_manages_ifupdown(root)
+		r = m->master ? plan_port(p, m, from->name, target)
+		    : nc_nm_manages_ifupdown(root)
 			    ? nc_plan_nmcli_devices(p, "make NetworkManager read /etc/network/interfaces",
 						    from->name, target)
 			    : plan_ifupdown(p, olds, news);
@@ -1026,15 +1143,20 @@ static bool stanza_virtual(const struct ifu_stanza *s)
 
 static int ifupdown_names(const char *root, char ***names, struct netcfg_error *err)
 {
+	_cleanup_strv_free_ char **virt = NULL;
 	struct ifu_config c = {};
 	int r;
 
 	r = ifu_parse(root, &c, err);
+	/* a name is virtual when one of its stanzas says so (a bond's inet6 stanza need not) */
+	for (size_t k = 0; r >= 0 && k < c.n_st; k++)
+		if (stanza_virtual(&c.st[k]) && !strv_contains(virt, c.st[k].name))
+			r = strv_push(&virt, c.st[k].name);
 	for (size_t k = 0; r >= 0 && k < c.n_st; k++) {
 		const struct ifu_stanza *s = &c.st[k];
 
 		if ((streq(s->family, "inet") || streq(s->family, "inet6")) &&
-		    !streq(s->method, "loopback") && !stanza_virtual(s))
+		    !streq(s->method, "loopback") && !strv_contains(virt, s->name))
 			r = nc_names_add(names, s->name);
 	}
 	ifu_config_done(&c);

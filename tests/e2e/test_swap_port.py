@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """Issue 15: an E1000 that is a port of a bond or a bridge, with systemd-networkd in a Debian
-bookworm guest. The master (bond0: active-backup; br0) carries the address, the default route,
+bookworm guest (and the bond with NetworkManager, netplan and ifupdown in theirs). The master (bond0: active-backup; br0) carries the address, the default route,
 a static route and the DNS; the E1000 (ens3) is its only port. `vnic-install swap` must make
 the VMXNET3 NIC (ens4) the port in its place, check the link and compare through the master
 (which keeps everything it ran), and take the E1000 out; `vnic-install rollback` must give the
@@ -26,6 +26,8 @@ def files(kind):
         return nm_files()
     if kind.startswith("np-"):
         return np_files()
+    if kind.startswith("ifu-"):
+        return ifu_files()
     master = "bond0" if kind == "bond" else "br0"
     # fail_over_mac=active, as bonds in VMware guests are set up: each vNIC keeps its own MAC
     # (a vSwitch may refuse MAC changes; here, QEMU's vmxnet3 did not receive for the bond's
@@ -58,6 +60,19 @@ def np_files():
             f"          via: {GATEWAY}\n        - to: {ROUTED}\n          via: {ROUTER}\n"
             f"      nameservers:\n        addresses: [{GATEWAY}]\n        search: [vnic.test]\n",
     }, f"ip addr flush dev {OLD}; netplan apply"
+
+
+def ifu_files():
+    """The same bond with ifupdown and ifenslave, as the Debian wiki writes it: the bond's
+    stanza lists its port, which has no stanza of its own."""
+    return "bond0", {
+        "/etc/network/interfaces":
+            "source /etc/network/interfaces.d/*\n\nauto lo\niface lo inet loopback\n\n"
+            f"auto bond0\niface bond0 inet static\n    address {STATIC}/24\n"
+            f"    gateway {GATEWAY}\n    bond-slaves {OLD}\n    bond-mode active-backup\n"
+            "    bond-miimon 2000\n    bond-fail-over-mac active\n"
+            f"    up ip route add {ROUTED} via {ROUTER} dev bond0\n",
+    }, f"ip addr flush dev {OLD}; ifup bond0"
 
 
 def nm_files():
@@ -119,7 +134,8 @@ def carrier_changes(vm, master):
 # bond-late-link: the VMXNET3 NIC's carrier comes 6 s after the swap starts (QMP link cut). The
 # plan must wait for bonding to see it up before the E1000 leaves; a bond left without a usable
 # port loses its carrier, which its carrier_changes counter shows.
-@pytest.mark.parametrize("kind", ["bond", "bond-late-link", "bridge", "nm-bond", "np-bond"])
+@pytest.mark.parametrize("kind", ["bond", "bond-late-link", "bridge", "nm-bond", "np-bond",
+                                  "ifu-bond"])
 def test_swap_port(kind, vm_factory, vnic_net):
     swap_port(kind, vm_factory)
 
@@ -128,16 +144,19 @@ def setup_port(kind, vm_factory):
     """A networkd guest whose E1000 is the only port of the master; (vm, master)."""
     if not VNIC.exists():
         pytest.skip(f"{VNIC} is not built (make installer)")
-    backend = {"nm-": "networkmanager", "np-": "netplan"}.get(kind[:3], "networkd")
+    backend = {"nm-": "networkmanager", "np-": "netplan", "ifu": "ifupdown"}.get(kind[:3], "networkd")
     vm = vm_factory(backend, nics=[Nic("e1000", E1000_MAC, slot=3), Nic("vmxnet3", VMX_MAC, slot=4)],
                     memory=1024, timeout=900)
     vm.copy_in(VNIC, GUEST_VNIC, mode=0o755)
     master, texts, apply = files(kind)
+    if backend == "ifupdown":  # the image's DHCP stanza down first: no dhclient left on ens3
+        vm.sh(f"ifdown --force {OLD} || true", timeout=120)
     for path in vm.sh("ls /etc/systemd/network/*.network /etc/netplan/*.yaml "
                       "/etc/NetworkManager/system-connections/* 2>/dev/null; true").split():
         vm.sh(f"rm -f {path}")
     for path, text in texts.items():
-        vm.write_file(path, text.encode(), mode=0o644 if kind in ("bond", "bridge") else 0o600)
+        vm.write_file(path, text.encode(),
+                      mode=0o644 if kind in ("bond", "bridge", "ifu-bond") else 0o600)
     vm.sh(apply, timeout=300)
     wait_port(vm, master, OLD, NEW, "before the swap")
     return vm, master
@@ -170,6 +189,8 @@ def swap_port(kind, vm_factory):
             f"cat /etc/NetworkManager/system-connections/vnic-{NEW}.nmconnection")
     elif not vm.run(f"test -e /etc/netplan/0-vnic-{NEW}.yaml").rc:
         assert f"interfaces: [{NEW}]" in vm.sh("cat /etc/netplan/01-bond.yaml")
+    elif not vm.run("grep -q bond-slaves /etc/network/interfaces").rc:
+        assert f"bond-slaves {NEW}\n" in vm.sh("cat /etc/network/interfaces")
     else:
         assert f"Bond={master}" in vm.sh(f"cat /etc/systemd/network/10-vnic-{NEW}.network") or \
             f"Bridge={master}" in vm.sh(f"cat /etc/systemd/network/10-vnic-{NEW}.network")

@@ -44,7 +44,11 @@ for c in "$src"/tests/netcfg/cases/*/; do
 		# ifquery reads absolute paths: point the includes at the scratch root.
 		sed -e "s|/etc/network|$r/etc/network|g" -e "s|^source-directory interfaces.d|source-directory $r/etc/network/interfaces.d|" \
 			"$r/etc/network/interfaces" >"$r/main"
+		# a port: its master's stanza must list it (bond-slaves, bridge_ports), as ifquery reads it
+		master=$(awk '$1=="port"{print $4}' "$c/expected/model")
 		if "$ifquery" -i "$r/main" --state-dir="$r/state" "$target" >/dev/null 2>&1 ||
+		   { [ -n "$master" ] && "$ifquery" -i "$r/main" --state-dir="$r/state" "$master" 2>/dev/null |
+			grep -Eq "^(bond-slaves|bridge[-_]ports):.* $target( |$)"; } ||
 		   grep -q "10-vnic-$target.link" <(cd "$r" && find . -name '*.link'); then
 			passed=$((passed + 1))
 		else

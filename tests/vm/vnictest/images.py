@@ -59,8 +59,9 @@ IF0 = "ens3"   # the E1000 NIC at PCI slot 3 (Nic slot default for the first NIC
 
 BACKENDS = {
     "ifupdown": {
-        # resolvconf: ifupdown applies dns-nameservers/dns-search only through it
-        "packages": ["ifupdown", "isc-dhcp-client", "resolvconf"],
+        # resolvconf: ifupdown applies dns-nameservers/dns-search only through it; ifenslave:
+        # the bond-* options (tests/e2e/test_swap_port.py)
+        "packages": ["ifupdown", "isc-dhcp-client", "resolvconf", "ifenslave"],
         "files": {
             "/etc/network/interfaces": (
                 "source /etc/network/interfaces.d/*\n\nauto lo\niface lo inet loopback\n\n"
