@@ -30,8 +30,10 @@ static const char static_config[] = "auto lo\n"
 				    "    address 10.77.0.50/24\n"
 				    "    gateway 10.77.0.1\n";
 
+/* a bond port with an address of its own: refused (a plain port moves) */
 static const char bond_config[] = "auto ens33\n"
-				  "iface ens33 inet manual\n"
+				  "iface ens33 inet static\n"
+				  "\taddress 198.51.100.5/24\n"
 				  "\tbond-master bond0\n"
 				  "\n"
 				  "auto bond0\n"
