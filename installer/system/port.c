@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* A bond or bridge port's readiness from sysfs (port.h). */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "lib/clock.h"
 #include "lib/fileio.h"
@@ -26,6 +28,26 @@ static int read_attr(const char *root, const char *port, const char *rel, char *
 		return r;
 	(*ret)[strcspn(*ret, "\n")] = 0;
 	return 0;
+}
+
+int port_master(const char *root, const char *port, char **ret)
+{
+	_cleanup_free_ char *path = NULL;
+	char target[PATH_MAX];
+	const char *base;
+	ssize_t n;
+
+	if (!port || !*port || strchr(port, '/') || streq(port, ".") || streq(port, ".."))
+		return -EINVAL;
+	if (asprintf(&path, "%s/sys/class/net/%s/master", root_is_host(root) ? "" : root, port) < 0)
+		return -ENOMEM;
+	n = readlink(path, target, sizeof(target) - 1);
+	if (n < 0)
+		return -errno;
+	target[n] = 0;
+	base = strrchr(target, '/');
+	*ret = strdup(base ? base + 1 : target);
+	return *ret ? 0 : -ENOMEM;
 }
 
 int port_ready(const char *root, const char *port)

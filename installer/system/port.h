@@ -8,6 +8,9 @@
  */
 #pragma once
 
+/* The master of port (its sysfs "master" link): 0 and *ret the name, -ENOENT when port is no
+ * port, -errno. */
+int port_master(const char *root, const char *port, char **ret);
 /* 1: port is a usable port of its master; 0: not (yet); -errno. sysfs is read under root. */
 int port_ready(const char *root, const char *port);
 /* Polls port_ready() every 50 ms for up to timeout_ms: 0 once ready, -ETIMEDOUT, -errno. */

@@ -8,6 +8,7 @@
  * docs/prepare.md for the exact behaviour.
  */
 #include <errno.h>
+#include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +24,7 @@
 #include "lib/log.h"
 #include "lib/strv.h"
 #include "system/nic.h"
+#include "system/port.h"
 #include "txn/txn.h"
 #include "verbs.h"
 #include "verbs/check.h"
@@ -184,7 +186,48 @@ static bool usable_address(const char *a)
 	       strncmp(a, "127.", 4) != 0 && strncmp(a, "::1/", 4) != 0;
 }
 
-/* Whether a VMXNET3 NIC passes the check; *ret_detail says what is missing (to free). */
+/*
+ * What VMXNET3 NIC n lacks for the check, or NULL when it passes (*ret_where: where it passed,
+ * to free). A port of a bond or bridge (prepare moved one) must be a usable port of it, and
+ * the addresses and the default route are then its master's.
+ */
+static const char *nic_lacks(const char *check, const struct nic *n, char **ret_where)
+{
+	_cleanup_strv_free_ char **master_addrs = NULL;
+	_cleanup_free_ char *master = NULL;
+	char *const *addrs = n->addresses;
+	bool addr = false;
+
+	if (n->carrier != 1)
+		return "no carrier on the VMXNET3 NIC";
+	if (port_master(NULL, n->name, &master) == 0) {
+		if (port_ready(NULL, n->name) != 1)
+			return "the VMXNET3 NIC is not a usable port of its bond or bridge yet";
+		if (nic_addresses_live((int)if_nametoindex(master), &master_addrs) < 0)
+			return "the addresses of the VMXNET3 NIC's bond or bridge cannot be read";
+		addrs = master_addrs;
+	}
+	if (!streq(check, "carrier")) {
+		for (size_t a = 0; addrs && addrs[a]; a++)
+			addr = addr || usable_address(addrs[a]);
+		if (!addr)
+			return master ? "no address on the VMXNET3 NIC's bond or bridge" : "no address on the VMXNET3 NIC";
+	}
+	if (streq(check, "gateway")) {
+		struct default_route rt = {};
+		bool through = default_route_detect(&rt) == 0 && streq(rt.interface, master ?: n->name);
+
+		default_route_done(&rt);
+		if (!through)
+			return "no default route through the VMXNET3 NIC";
+	}
+	if ((master ? asprintf(ret_where, "%s (a port of %s)", n->name, master)
+		    : asprintf(ret_where, "%s", n->name)) < 0)
+		*ret_where = NULL;
+	return NULL;
+}
+
+/* Whether a VMXNET3 NIC passes the check; *ret_detail says where, or what is missing (to free). */
 static bool link_ok(const char *check, char **ret_detail)
 {
 	struct nic_list nics = {};
@@ -197,37 +240,14 @@ static bool link_ok(const char *check, char **ret_detail)
 	}
 	for (size_t i = 0; i < nics.n && !ok; i++) {
 		const struct nic *n = &nics.nics[i];
-		bool addr = false;
+		const char *lacks;
 
 		if (n->model != NIC_MODEL_VMXNET3 && !streq(n->driver, "vmxnet3"))
 			continue;
-		if (n->carrier != 1) {
-			missing = "no carrier on the VMXNET3 NIC";
-			continue;
-		}
-		if (streq(check, "carrier")) {
-			ok = true;
-			break;
-		}
-		for (size_t a = 0; n->addresses && n->addresses[a]; a++)
-			addr = addr || usable_address(n->addresses[a]);
-		if (!addr) {
-			missing = "no address on the VMXNET3 NIC";
-			continue;
-		}
-		if (streq(check, "gateway")) {
-			struct default_route rt = {};
-
-			if (default_route_detect(&rt) < 0 || !streq(rt.interface, n->name)) {
-				missing = "no default route through the VMXNET3 NIC";
-				default_route_done(&rt);
-				continue;
-			}
-			default_route_done(&rt);
-		}
-		ok = true;
-		if (asprintf(ret_detail, "%s", n->name) < 0)
-			*ret_detail = NULL;
+		lacks = nic_lacks(check, n, ret_detail);
+		if (lacks)
+			missing = lacks;
+		ok = !lacks;
 	}
 	if (!ok)
 		*ret_detail = strdup(missing);

@@ -441,16 +441,13 @@ static int plan_network(struct ctx *c)
 	}
 	r = netcfg_read(c->root, owner.backend, &from, &model, &err);
 	if (r == 0 && model && model->master) {
-		/* the boot guard checks the VMXNET3 NIC's own link, which a port does not have */
-		log_error("%s: %s is a port of the %s %s: prepare does not move a port yet (the boot "
-			  "guard could not check it); 'vnic-install swap' on the running machine does.",
-			  model->files && model->files[0] ? model->files[0] : "?",
-			  c->from, model->master_kind, model->master);
-		netcfg_error_done(&err);
-		netcfg_owner_done(&owner);
-		return -EMEDIUMTYPE;
-	}
-	if (r == 0 && model)
+		/* the master keeps its files, the VMXNET3 NIC becomes its port: the boot guard waits
+		 * until the NIC is a usable port and the master has an address (the master's gateway
+		 * is not in the NIC's model) */
+		log_info("%s is a port of the %s %s: the VMXNET3 NIC takes its place there.", c->from,
+			 model->master_kind, model->master);
+		c->check = strdup("address");
+	} else if (r == 0 && model)
 		c->check = strdup(model->gateway4 || model->gateway6 || model->dhcp4 == NETCFG_YES ||
 						  model->dhcp6 == NETCFG_YES ?
 					  "gateway" : "address");

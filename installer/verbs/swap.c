@@ -42,6 +42,7 @@
 #include "verbs/driver.h"
 #include "system/linkcheck.h"
 #include "system/nic.h"
+#include "system/port.h"
 #include "system/verify.h"
 #include "txn/txn.h"
 #include "verbs.h"
@@ -279,20 +280,14 @@ static int run_check(struct step_list *l, size_t i, struct step_env *env, char *
 /* For a port: the VMXNET3 NIC is a port of the master now (its sysfs "master" link). */
 static int verify_port(const struct swap *s, char **ret_why)
 {
-	_cleanup_free_ char *path = NULL;
-	char target[PATH_MAX];
-	const char *base;
-	ssize_t n;
+	_cleanup_free_ char *master = NULL;
+	int r;
 
-	if (asprintf(&path, "/sys/class/net/%s/master", s->to->name) < 0)
-		return -ENOMEM;
-	n = readlink(path, target, sizeof(target) - 1);
-	if (n >= 0) {
-		target[n] = 0;
-		base = strrchr(target, '/');
-		if (streq(base ? base + 1 : target, s->model->master))
-			return 0;
-	}
+	r = port_master(NULL, s->to->name, &master);
+	if (r == -ENOMEM)
+		return r;
+	if (r == 0 && streq(master, s->model->master))
+		return 0;
 	if (asprintf(ret_why, "%s is not a port of the %s %s", s->to->name, s->model->master_kind,
 		     s->model->master) < 0)
 		*ret_why = NULL;

@@ -13,8 +13,10 @@ debugfs (the harness boots kernels directly). Then:
    its own once its link wait (CUT_TIMEOUT) is over. The next boot of the same disk with the
    E1000 NIC gets its DHCP address as before the preparation.
 
-3. A second template with a static address on the E1000, booted with a VMXNET3 NIC that kept
-   the E1000's MAC: the static address is up on it, and `confirm` commits.
+3. A second template with a static address on a bond whose only port is the E1000 (ifenslave's
+   bond-slaves), booted with a VMXNET3 NIC that kept the E1000's MAC: the VMXNET3 NIC is the
+   bond's port and the static address is up on the bond, the boot guard saw the port up and
+   the bond's address (issue 15), and `confirm` commits.
 
 Each boot runs on its own qcow2 overlay, so a prepared image serves several scenarios.
 """
@@ -90,12 +92,13 @@ def prepared_short(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def prepared_static(tmp_path_factory):
-    """The second template: a static address on the E1000, no DHCP."""
+    """The second template: a static address on a bond over the E1000, no DHCP."""
     work = tmp_path_factory.mktemp("prepare-static")
     yield prepare_image(work, GUARD_TIMEOUT, interfaces=(
         "source /etc/network/interfaces.d/*\n\nauto lo\niface lo inet loopback\n\n"
-        f"auto ens3\niface ens3 inet static\n    address {STATIC}/24\n"
-        "    gateway 10.77.0.1\n"))
+        f"auto bond0\niface bond0 inet static\n    address {STATIC}/24\n"
+        "    gateway 10.77.0.1\n    bond-slaves ens3\n    bond-mode active-backup\n"
+        "    bond-miimon 100\n"))
     shutil.rmtree(work, ignore_errors=True)
 
 
@@ -138,17 +141,26 @@ def test_boots_on_vmxnet3_and_confirms(prepared, vnic_net, vnic_dir):
 
 
 def test_static_same_mac_boots_on_vmxnet3(prepared_static, vnic_net, vnic_dir):
-    """The static template, and the adapter replaced keeping the E1000's MAC (VMware keeps it
-    when the admin sets it by hand): the static address is up on the VMXNET3 NIC."""
+    """The static bond template, and the adapter replaced keeping the E1000's MAC (VMware keeps
+    it when the admin sets it by hand): the VMXNET3 NIC is the bond's port, the static address
+    is up on the bond, and the boot guard checked the port and the bond."""
     vm = boot(vnic_net, vnic_dir / "static", prepared_static,
               [Nic("vmxnet3", E1000_MAC, slot=3)])
     try:
-        vm.wait_for(f"ip -4 -o addr show dev ens3 | grep -q 'inet {STATIC}/'", timeout=180,
-                    what="the static address on the VMXNET3 NIC")
+        vm.wait_for(f"ip -4 -o addr show dev bond0 | grep -q 'inet {STATIC}/'", timeout=180,
+                    what="the static address on the bond")
         assert vm.sh("readlink /sys/class/net/ens3/device/driver").strip().endswith("vmxnet3")
+        assert vm.sh("basename $(readlink /sys/class/net/ens3/master)").strip() == "bond0"
         assert vm.sh("cat /sys/module/vmxnet3/version").strip() == VERSION
         vm.sh("ping -c 2 -W 2 10.77.0.1", timeout=30)
         assert vnic_net.ping(STATIC, count=2), f"{STATIC} does not answer from the gateway"
+        try:
+            vm.wait_for("journalctl -b -u vnic-guard | grep -q 'link is up on ens3 (a port of "
+                        "bond0)'", timeout=120, what="the boot guard's report on the port")
+        except AssertionError:
+            print(vm.run("journalctl -b -u vnic-guard --no-pager; cat /etc/vnic/guard.conf",
+                         timeout=60))
+            raise
         r = vm.run("/usr/local/sbin/vnic-install confirm", timeout=120)
         assert r.rc == 0, r
     finally:

@@ -169,8 +169,9 @@ else
 	bad "no --from, two interfaces" "rc=$rc; $out"
 fi
 
-# The E1000 a port of a bond (systemd-networkd): the boot guard could not check a port, so
-# prepare refuses it naming the file and the bond, and changes nothing (swap moves it live).
+# The E1000 a port of a bond (systemd-networkd): prepare moves it (the VMXNET3 NIC takes the
+# E1000's name, so the bond's files stay as they are) and the boot guard checks the port and the
+# bond's address (CHECK=address: the bond's gateway is not in the port's model).
 r=$work/root-bondport
 debian_root "$r"
 rm -f "$r/etc/network/interfaces"
@@ -180,11 +181,12 @@ printf '[Match]\nName=ens33\n\n[Network]\nBond=bond0\n' > "$r/etc/systemd/networ
 printf '[Match]\nName=bond0\n\n[Network]\nAddress=10.0.0.2/24\n' > "$r/etc/systemd/network/20-bond0.network"
 mkdir -p "$r/etc/systemd/system/multi-user.target.wants"
 ln -sf /lib/systemd/system/systemd-networkd.service "$r/etc/systemd/system/multi-user.target.wants/"
-before=$(snap "$r")
 out=$("$vnic" prepare --root "$r" --from ens33 --source "$top" 2>&1); rc=$?
-if [ $rc -ne 0 ] && grep -q "10-ens33.network: ens33 is a port of the bond bond0" <<<"$out" &&
-	[ "$(snap "$r")" = "$before" ]; then
-	ok "a bond port: refused naming the file and the bond, the root unchanged"
+if [ $rc -eq 0 ] && grep -q "ens33 is a port of the bond bond0" <<<"$out" &&
+	grep -qx "CHECK=address" "$r/etc/vnic/guard.conf" &&
+	grep -qx "Bond=bond0" "$r/etc/systemd/network/10-ens33.network" &&
+	grep -qx "Name=ens33" "$r/etc/systemd/network/10-vnic-ens33.link"; then
+	ok "a bond port: prepared, the bond's files as they were, the guard checks the address"
 else
 	bad "bond port" "rc=$rc; $out"
 fi
