@@ -31,6 +31,10 @@ SLOW = {
         "whose carrier check fails without the plan's wait as well)",
     "test_swap_port.py::test_swap_port[bridge]":
         "a bridge port's swap with systemd-networkd (kept out of make check for its time)",
+    "test_swap_port.py::test_swap_port[nm-bridge]":
+        "a bridge port's swap with NetworkManager (kept out of make check for its time)",
+    "test_swap_port.py::test_swap_port[np-bridge]":
+        "a bridge port's swap with netplan (kept out of make check for its time)",
     "test_swap_port.py::test_swap_bond_port_no_link":
         "a bond port's swap that waits out the plan's 60 s wait for the VMXNET3 port",
     "test_swap_crash.py":

@@ -23,9 +23,9 @@ def files(kind):
     """(master, {path: text}, command that applies them) for systemd-networkd, or for
     NetworkManager when kind starts with nm-."""
     if kind.startswith("nm-"):
-        return nm_files()
+        return nm_files(kind)
     if kind.startswith("np-"):
-        return np_files()
+        return np_files(kind)
     if kind.startswith("ifu-"):
         return ifu_files()
     master = "bond0" if kind == "bond" else "br0"
@@ -48,14 +48,19 @@ def files(kind):
     }, f"ip addr flush dev {OLD}; networkctl reload && networkctl reconfigure {OLD}"
 
 
-def np_files():
-    """The same bond with netplan (networkd renderer): one file, as an installer writes it."""
-    return "bond0", {
-        "/etc/netplan/01-bond.yaml":
+def np_files(kind):
+    """The same bond or bridge with netplan (networkd renderer): one file, as an installer
+    writes it."""
+    master, section, params = ("bond0", "bonds", "        mode: active-backup\n"
+                               "        mii-monitor-interval: 2000\n"
+                               "        fail-over-mac-policy: active\n") \
+        if kind == "np-bond" else ("br0", "bridges", "        stp: false\n"
+                                   "        forward-delay: 0\n")
+    return master, {
+        f"/etc/netplan/01-{master}.yaml":
             "network:\n  version: 2\n  renderer: networkd\n  ethernets:\n"
-            f"    {OLD}:\n      dhcp4: false\n  bonds:\n    bond0:\n      interfaces: [{OLD}]\n"
-            "      parameters:\n        mode: active-backup\n        mii-monitor-interval: 2000\n"
-            "        fail-over-mac-policy: active\n"
+            f"    {OLD}:\n      dhcp4: false\n  {section}:\n    {master}:\n"
+            f"      interfaces: [{OLD}]\n      parameters:\n{params}"
             f"      addresses: [{STATIC}/24]\n      routes:\n        - to: default\n"
             f"          via: {GATEWAY}\n        - to: {ROUTED}\n          via: {ROUTER}\n"
             f"      nameservers:\n        addresses: [{GATEWAY}]\n        search: [vnic.test]\n",
@@ -75,20 +80,23 @@ def ifu_files():
     }, f"ip addr flush dev {OLD}; ifup bond0"
 
 
-def nm_files():
-    """The same bond with NetworkManager: the bond's connection and the E1000's port one."""
+def nm_files(kind):
+    """The same bond or bridge with NetworkManager: the master's connection and the E1000's
+    port one."""
     d = "/etc/NetworkManager/system-connections"
-    return "bond0", {
-        f"{d}/bond0.nmconnection":
-            "[connection]\nid=bond0\ntype=bond\ninterface-name=bond0\n\n"
-            "[bond]\nmode=active-backup\nmiimon=2000\nfail_over_mac=active\n\n"
+    master, mtype, section = ("bond0", "bond", "[bond]\nmode=active-backup\nmiimon=2000\n"
+                              "fail_over_mac=active\n") if kind == "nm-bond" else \
+        ("br0", "bridge", "[bridge]\nstp=false\nforward-delay=0\n")
+    return master, {
+        f"{d}/{master}.nmconnection":
+            f"[connection]\nid={master}\ntype={mtype}\ninterface-name={master}\n\n{section}\n"
             f"[ipv4]\nmethod=manual\naddress1={STATIC}/24,{GATEWAY}\ndns={GATEWAY};\n"
             f"dns-search=vnic.test;\nroute1={ROUTED},{ROUTER}\n\n[ipv6]\nmethod=ignore\n",
-        f"{d}/bond0-port-{OLD}.nmconnection":
-            f"[connection]\nid=bond0-port-{OLD}\ntype=ethernet\ninterface-name={OLD}\n"
-            "master=bond0\nslave-type=bond\n",
+        f"{d}/{master}-port-{OLD}.nmconnection":
+            f"[connection]\nid={master}-port-{OLD}\ntype=ethernet\ninterface-name={OLD}\n"
+            f"master={master}\nslave-type={mtype}\n",
     }, ("for i in $(seq 90); do nmcli connection reload 2>/dev/null && break; sleep 2; done; "
-        f"nmcli connection up bond0 && nmcli connection up bond0-port-{OLD}")
+        f"nmcli connection up {master} && nmcli connection up {master}-port-{OLD}")
 
 
 def master_of(vm, ifc):
@@ -135,7 +143,7 @@ def carrier_changes(vm, master):
 # plan must wait for bonding to see it up before the E1000 leaves; a bond left without a usable
 # port loses its carrier, which its carrier_changes counter shows.
 @pytest.mark.parametrize("kind", ["bond", "bond-late-link", "bridge", "nm-bond", "np-bond",
-                                  "ifu-bond"])
+                                  "ifu-bond", "nm-bridge", "np-bridge"])
 def test_swap_port(kind, vm_factory, vnic_net):
     swap_port(kind, vm_factory)
 
@@ -185,10 +193,10 @@ def swap_port(kind, vm_factory):
     if kind == "bond":
         assert carrier_changes(vm, master) == flaps, f"{master} lost its carrier in the swap"
     if not vm.run(f"test -e /etc/NetworkManager/system-connections/vnic-{NEW}.nmconnection").rc:
-        assert "slave-type=bond" in vm.sh(
+        assert f"slave-type={'bond' if kind == 'bond' else 'bridge'}" in vm.sh(
             f"cat /etc/NetworkManager/system-connections/vnic-{NEW}.nmconnection")
     elif not vm.run(f"test -e /etc/netplan/0-vnic-{NEW}.yaml").rc:
-        assert f"interfaces: [{NEW}]" in vm.sh("cat /etc/netplan/01-bond.yaml")
+        assert f"interfaces: [{NEW}]" in vm.sh(f"cat /etc/netplan/01-{master}.yaml")
     elif not vm.run("grep -q bond-slaves /etc/network/interfaces").rc:
         assert f"bond-slaves {NEW}\n" in vm.sh("cat /etc/network/interfaces")
     else:
