@@ -31,6 +31,9 @@ SLOW = {
         "whose carrier check fails without the plan's wait as well)",
     "test_swap_port.py::test_swap_port[bridge]":
         "a bridge port's swap with systemd-networkd (kept out of make check for its time)",
+    "test_swap_port.py::test_swap_port[np-bond]":
+        "the netplan bond port's swap (make check keeps the bond ports of networkd, "
+        "NetworkManager and ifupdown; netplan's port plan ends in networkd's, as `bond`'s)",
     "test_swap_port.py::test_swap_port[nm-bridge]":
         "a bridge port's swap with NetworkManager (kept out of make check for its time)",
     "test_swap_port.py::test_swap_port[np-bridge]":

@@ -67,6 +67,9 @@ def check_link_cut(vm, nic, attempts=3):
 
 # -- the initramfs fast path ---------------------------------------------------------------------
 
+# The harness's own checks run in the slow tier (about a minute): every driver test boots this
+# guest, leases, cuts links over QMP and moves files through the agent in make check.
+@pytest.mark.slow
 class TestFastPath:
     """Host kernel + initramfs: one boot for all checks."""
 
