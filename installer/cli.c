@@ -138,12 +138,14 @@ static const struct verb verbs[] = {
 	  "Run at boot by vnic-guard.service. Waits for the VMXNET3 link; when it does not come up "
 	  "in\ntime (or 'confirm' does not come when a deadline is set), restores the state from "
 	  "before\n'prepare' and reboots if an E1000 is there. See docs/prepare.md." },
-	{ "wait-port", verb_wait_port, OPT_ROOT | OPT_TIMEOUT, 1, 1, "PORT [--timeout SEC]",
+	{ "wait-port", verb_wait_port, OPT_ROOT | OPT_TIMEOUT, 1, 2, "PORT [MASTER] [--timeout SEC]",
 	  "Wait until PORT is an up port of its bond or bridge (a step of swap's plan)",
 	  "Run by swap's plan and its rollback when the E1000 is a port of a bond or bridge: "
 	  "waits\nuntil bonding sees PORT's link up (bonding_slave/mii_status) or the bridge "
 	  "forwards on it,\nso that the master keeps its carrier while the other port leaves. "
-	  "Exits 0 when it is,\n1 after --timeout (default 30 s). See docs/netcfg.md." },
+	  "With MASTER, first\nmakes PORT a port of MASTER unless it is one (taken down first "
+	  "for a bond). Exits 0\nwhen it is up, 1 after --timeout (default 30 s). See "
+	  "docs/netcfg.md." },
 	{ "help", verb_help, 0, 0, 1, "[VERB]", "Show help for vnic-install or one verb", NULL },
 };
 

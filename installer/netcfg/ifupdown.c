@@ -1054,7 +1054,9 @@ static int plan_ifupdown(struct netcfg_plan *p, char *const *olds, char *const *
  * never goes without a usable port). Bonding takes a port that is down only and brings it up
  * itself (and takes a released one down); a bridge does neither. Found in a guest: the
  * rollback's first undo (of swap's last step) brings the E1000 up, and bonding then refused
- * it ("can not be enslaved while up"); it is taken down before it rejoins.
+ * an `ip link set master` ("can not be enslaved while up"). So a bond's E1000 rejoins in the
+ * rollback's `wait-port E1000 MASTER`, which takes it down first and does nothing when it is
+ * a port still (a swap that failed before the E1000 left, or a recovery after a crash).
  */
 static int plan_port(struct netcfg_plan *p, const struct netcfg_iface *m, const char *from,
 		     const char *target)
@@ -1068,18 +1070,12 @@ static int plan_port(struct netcfg_plan *p, const struct netcfg_iface *m, const 
 	const char *const up[] = { "ip", "link", "set", "dev", target, "up", NULL };
 	int r;
 
-	r = nc_plan_port_rollback(p, m, from, out);
+	r = nc_plan_port_rollback(p, m, from, out, true);
 	if (r >= 0 && bond)
 		r = nc_plan_command(p, false, "take the VMXNET3 NIC down (bonding takes a port that is down)",
 				    down, NULL);
-	/* a rollback brings the E1000 up first (swap took it down last): down, then the bond's */
-	if (r >= 0 && bond)
-		r = nc_plan_command_restored(p, "on a rollback, make the E1000 a port of the bond again",
-					     (const char *const[]){ "true", NULL }, unleave);
-	if (r >= 0)
-		r = nc_plan_port_swap(p, m, from, target, join, NULL, leave,
-				      bond ? (const char *const[]){ "ip", "link", "set", "dev", from, "down", NULL }
-					   : unleave);
+	if (r >= 0) /* a bond's E1000 rejoins in the rollback's wait, whatever state it is in */
+		r = nc_plan_port_swap(p, m, from, target, join, NULL, leave, bond ? NULL : unleave);
 	if (r >= 0 && !bond)
 		r = nc_plan_command(p, false, "bring the VMXNET3 NIC up in the bridge", up, down);
 	return r;

@@ -97,14 +97,17 @@ int nc_plan_nmcli_devices(struct netcfg_plan *p, const char *reload_reason, cons
  * the old configuration). */
 int nc_plan_command_restored(struct netcfg_plan *p, const char *reason, const char *const *argv,
 			     const char *const *undo);
-/* `vnic-install wait-port port`: after the files, or (in_rollback) as the undo, after the files
- * are back, of a step that does nothing (a bond must not lose its last usable port). */
-int nc_plan_wait_port(struct netcfg_plan *p, const char *reason, const char *port, bool in_rollback);
+/* `vnic-install wait-port port [master]`: after the files, or (in_rollback) as the undo, after
+ * the files are back, of a step that does nothing (a bond must not lose its last usable port).
+ * With master (or NULL), port is made a port of it first unless it is one. */
+int nc_plan_wait_port(struct netcfg_plan *p, const char *reason, const char *port, const char *master,
+		      bool in_rollback);
 /* A port's move, the steps every backend shares (its own commands given). First the half that
  * must run last on a rollback (steps are undone in reverse): the VMXNET3 NIC out of the master
- * (vmxnet3_out, unless NULL), for a bond only once the E1000 is an up port again. */
+ * (vmxnet3_out, unless NULL), for a bond only once the E1000 is an up port again (rejoin: the
+ * wait makes it one, where no backend command does). */
 int nc_plan_port_rollback(struct netcfg_plan *p, const struct netcfg_iface *m, const char *from,
-			  const char *const *vmxnet3_out);
+			  const char *const *vmxnet3_out, bool rejoin);
 /* Then the swap's half: a bridge's E1000 leaves first (two ports on one segment are a loop),
  * the VMXNET3 NIC joins; a bond's E1000 leaves only once the VMXNET3 NIC is an up port. */
 int nc_plan_port_swap(struct netcfg_plan *p, const struct netcfg_iface *m, const char *from,

@@ -544,7 +544,8 @@ int nd_plan_port(const struct netcfg_iface *m, const struct netcfg_nic *from, co
 
 	if (!after_reload) {
 		r = nc_plan_port_rollback(p, m, from->name,
-					  (const char *const[]){ "ip", "link", "set", "dev", target, "nomaster", NULL });
+					  (const char *const[]){ "ip", "link", "set", "dev", target, "nomaster", NULL },
+					  false);
 		if (r >= 0 && !bond)
 			r = nc_plan_command(p, false, "take the E1000 down first (two ports on one segment are a loop)",
 					    (const char *const[]){ "ip", "link", "set", "dev", from->name, "down", NULL },

@@ -412,16 +412,19 @@ int nc_plan_command_restored(struct netcfg_plan *p, const char *reason, const ch
 	return r;
 }
 
-int nc_plan_wait_port(struct netcfg_plan *p, const char *reason, const char *port, bool in_rollback)
+int nc_plan_wait_port(struct netcfg_plan *p, const char *reason, const char *port, const char *master,
+		      bool in_rollback)
 {
-	const char *const wait[] = { "vnic-install", "wait-port", port, "--timeout", "60", NULL };
+	const char *const wait_only[] = { "vnic-install", "wait-port", port, "--timeout", "60", NULL };
+	const char *const join[] = { "vnic-install", "wait-port", port, master, "--timeout", "60", NULL };
+	const char *const *wait = master ? join : wait_only;
 
 	return in_rollback ? nc_plan_command_restored(p, reason, (const char *const[]){ "true", NULL }, wait) :
 			     nc_plan_command(p, false, reason, wait, NULL);
 }
 
 int nc_plan_port_rollback(struct netcfg_plan *p, const struct netcfg_iface *m, const char *from,
-			  const char *const *vmxnet3_out)
+			  const char *const *vmxnet3_out, bool rejoin)
 {
 	_cleanup_free_ char *back = NULL;
 	int r = 0;
@@ -433,7 +436,7 @@ int nc_plan_port_rollback(struct netcfg_plan *p, const struct netcfg_iface *m, c
 		return r;
 	if (asprintf(&back, "on a rollback, wait until %s is an up port of %s again", from, m->master) < 0)
 		return -ENOMEM;
-	return nc_plan_wait_port(p, back, from, true);
+	return nc_plan_wait_port(p, back, from, rejoin ? m->master : NULL, true);
 }
 
 int nc_plan_port_swap(struct netcfg_plan *p, const struct netcfg_iface *m, const char *from,
@@ -453,7 +456,7 @@ int nc_plan_port_swap(struct netcfg_plan *p, const struct netcfg_iface *m, const
 	if (r >= 0)
 		r = nc_plan_command(p, false, joins, join, unjoin);
 	if (r >= 0 && bond)
-		r = nc_plan_wait_port(p, ready, target, false);
+		r = nc_plan_wait_port(p, ready, target, NULL, false);
 	if (r >= 0 && bond)
 		r = nc_plan_command_restored(p, leaves, leave, unleave);
 	return r;

@@ -2,6 +2,10 @@
 /* A bond or bridge port's readiness from sysfs (port.h). */
 #include <errno.h>
 #include <limits.h>
+#include <linux/if_link.h>
+#include <linux/rtnetlink.h>
+#include <net/if.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +17,7 @@
 #include "lib/macro.h"
 #include "lib/path.h"
 #include "system/port.h"
+#include "system/rtnl.h"
 
 /* The first line of root/sys/class/net/port/rel, or NULL with -ENOENT when it is not there. */
 static int read_attr(const char *root, const char *port, const char *rel, char **ret)
@@ -67,6 +72,53 @@ int port_ready(const char *root, const char *port)
 	if (r == 0)
 		return streq(v, "3");
 	return r == -ENOENT ? 0 : r;
+}
+
+/* One RTM_NEWLINK for ifindex: its master (master_ifindex >= 0) or its IFF_UP flag (up >= 0). */
+static int link_set(int ifindex, int master_ifindex, int up)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct ifinfomsg *ifi;
+
+	nlh->nlmsg_type = RTM_NEWLINK;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+	ifi->ifi_family = AF_UNSPEC;
+	ifi->ifi_index = ifindex;
+	if (up >= 0) {
+		ifi->ifi_change = IFF_UP;
+		ifi->ifi_flags = up ? IFF_UP : 0;
+	}
+	if (master_ifindex >= 0)
+		mnl_attr_put_u32(nlh, IFLA_MASTER, (uint32_t)master_ifindex);
+	return rtnl_talk(nlh, NULL, NULL);
+}
+
+int port_join(const char *port, const char *master)
+{
+	_cleanup_free_ char *now = NULL, *bonding = NULL;
+	int port_index, master_index, r;
+	bool bond;
+
+	r = port_master(NULL, port, &now);
+	if (r == 0 && streq(now, master))
+		return 0;
+	if (r < 0 && r != -ENOENT)
+		return r;
+	port_index = (int)if_nametoindex(port);
+	master_index = (int)if_nametoindex(master);
+	if (port_index <= 0 || master_index <= 0 || strchr(master, '/'))
+		return -ENODEV;
+	if (asprintf(&bonding, "/sys/class/net/%s/bonding", master) < 0)
+		return -ENOMEM;
+	bond = access(bonding, F_OK) == 0;
+	if (bond && (r = link_set(port_index, -1, 0)) < 0)
+		return r;
+	r = link_set(port_index, master_index, -1);
+	if (r >= 0 && !bond)
+		r = link_set(port_index, -1, 1);
+	return r;
 }
 
 int port_wait(const char *root, const char *port, unsigned timeout_ms)
