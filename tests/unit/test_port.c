@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* A bond or bridge port's readiness, from a fake sysfs (system/port.h). */
 #include <errno.h>
+#include <unistd.h>
+
+#include "lib/macro.h"
 
 #include "sysroot.h"
 #include "system/port.h"
@@ -34,6 +37,23 @@ static void test_no_port_times_out(void **state)
 	assert_int_equal(port_wait(sysroot, "ens3", 120), -ETIMEDOUT);
 }
 
+/* The master from the sysfs "master" link, as the guard and swap's comparison read it. */
+static void test_master(void **state)
+{
+	_cleanup_free_ char *m = NULL;
+	char p[PATH_MAX * 2];
+
+	sysroot_mkdir("sys/class/net/ens4");
+	sysroot_mkdir("sys/devices/virtual/net/bond0");
+	assert_int_equal(port_master(sysroot, "ens4", &m), -ENOENT);
+	assert_int_equal(symlink("../../devices/virtual/net/bond0",
+				 sysroot_path("sys/class/net/ens4/master", p)), 0);
+	assert_int_equal(port_master(sysroot, "ens4", &m), 0);
+	assert_string_equal(m, "bond0");
+	assert_int_equal(port_master(sysroot, "../ens4", &m), -EINVAL);
+	assert_int_equal(port_master(sysroot, "gone0", &m), -ENOENT);
+}
+
 static void test_bad_names(void **state)
 {
 	assert_int_equal(port_ready(sysroot, ""), -EINVAL);
@@ -49,6 +69,7 @@ int main(void)
 		cmocka_unit_test_setup(test_bond_port, sysroot_new),
 		cmocka_unit_test_setup(test_bridge_port, sysroot_new),
 		cmocka_unit_test_setup(test_no_port_times_out, sysroot_new),
+		cmocka_unit_test_setup(test_master, sysroot_new),
 		cmocka_unit_test_setup(test_bad_names, sysroot_new),
 	};
 
