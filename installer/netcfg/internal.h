@@ -94,7 +94,8 @@ int nc_plan_command(struct netcfg_plan *p, bool before_files, const char *reason
 int nc_plan_nmcli_devices(struct netcfg_plan *p, const char *reload_reason, const char *from,
 			  const char *target);
 /* A command after the files whose undo must run once the files are restored (it re-applies
- * the old configuration). */
+ * the old configuration). The undo is recorded before the first file is written, so every
+ * rollback from then on runs it, whether the command ran or not: it must be safe both ways. */
 int nc_plan_command_restored(struct netcfg_plan *p, const char *reason, const char *const *argv,
 			     const char *const *undo);
 /* `vnic-install wait-port port [master]`: after the files, or (in_rollback) as the undo, after
