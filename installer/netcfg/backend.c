@@ -95,32 +95,191 @@ static bool backend_applies(const char *root, const struct nc_backend *b)
 	return true;
 }
 
-int netcfg_find_owner_full(const char *root, const struct netcfg_nic *nic,
-			   struct netcfg_owner *ret, struct netcfg_error *err)
+struct netcfg_config {
+	const struct nc_backend *b;
+	char *root;
+	/* the NIC as it was loaded (its strings owned) */
+	struct netcfg_nic nic;
+	char *name, *mac, *permanent_mac, *driver;
+	struct netcfg_iface *model;
+	void *state;
+	struct nc_files *files;
+};
+
+struct netcfg_config *netcfg_config_free(struct netcfg_config *c)
 {
+	if (!c)
+		return NULL;
+	if (c->state)
+		c->b->state_free(c->state);
+	netcfg_iface_free(c->model);
+	nc_files_free(c->files);
+	free(c->root);
+	free(c->name);
+	free(c->mac);
+	free(c->permanent_mac);
+	free(c->driver);
+	free(c);
+	return NULL;
+}
+
+static void files_restore(struct nc_files **before)
+{
+	nc_files_use(*before);
+}
+/* Puts fs in use until the end of the scope. */
+#define FILES_IN_USE(fs) \
+	_unused_ __attribute__((cleanup(files_restore))) struct nc_files *_files_before = nc_files_use(fs)
+
+static int copy_or_null(const char *s, char **ret)
+{
+	*ret = s ? strdup(s) : NULL;
+	return !s || *ret ? 0 : -ENOMEM;
+}
+
+static int config_new(const char *root, const struct netcfg_nic *nic, struct netcfg_config **ret)
+{
+	struct netcfg_config *c = calloc(1, sizeof(*c));
+
+	if (!c || !(c->files = nc_files_new()) || copy_or_null(root, &c->root) < 0 ||
+	    copy_or_null(nic->name, &c->name) < 0 || copy_or_null(nic->mac, &c->mac) < 0 ||
+	    copy_or_null(nic->permanent_mac, &c->permanent_mac) < 0 ||
+	    copy_or_null(nic->driver, &c->driver) < 0) {
+		netcfg_config_free(c);
+		return -ENOMEM;
+	}
+	c->nic = (struct netcfg_nic){ .name = c->name, .mac = c->mac, .permanent_mac = c->permanent_mac,
+				      .driver = c->driver };
+	*ret = c;
+	return 0;
+}
+
+/* b's read into c (its set of files in use): 0, -ENOENT or an error. */
+static int config_read(struct netcfg_config *c, const struct nc_backend *b, struct netcfg_error *err)
+{
+	FILES_IN_USE(c->files);
+	int r;
+
+	r = b->read(c->root, &c->nic, &c->model, &c->state, err);
+	if (r < 0)
+		return r;
+	c->b = b;
+	return 0;
+}
+
+int netcfg_load(const char *root, const char *backend, const struct netcfg_nic *nic,
+		struct netcfg_config **ret, struct netcfg_error *err)
+{
+	_cleanup_config_ struct netcfg_config *c = NULL;
+	const struct nc_backend *only = NULL;
+	int r;
+
+	if (backend && !(only = backend_get(backend)))
+		return nc_error(err, NULL, 0, -EINVAL, "unknown network backend '%s'", backend);
 	if (!nic || (!nic->name && !nic->mac))
 		return -EINVAL;
+	r = config_new(root, nic, &c);
+	if (r < 0)
+		return r;
+	if (only) {
+		r = config_read(c, only, err);
+		if (r < 0)
+			return r;
+		*ret = TAKE_PTR(c);
+		return 0;
+	}
 	for (size_t k = 0; k < ELEMENTSOF(backends); k++) {
-		_cleanup_iface_ struct netcfg_iface *m = NULL;
-		_cleanup_strv_free_ char **files = NULL;
-		int r;
+		bool applies;
 
-		if (!backend_applies(root, backends[k]))
+		{
+			FILES_IN_USE(c->files);
+			applies = backend_applies(root, backends[k]);
+		}
+		if (!applies)
 			continue;
-		r = backends[k]->read(root, nic, &m, err);
+		r = config_read(c, backends[k], err);
 		if (r == -ENOENT)
 			continue;
 		if (r < 0)
 			return r;
-		for (char **f = m->files; f && *f; f++) {
-			r = strv_push(&files, *f);
-			if (r < 0)
-				return r;
-		}
-		*ret = (struct netcfg_owner){ .backend = backends[k]->name, .config_files = TAKE_PTR(files) };
+		*ret = TAKE_PTR(c);
 		return 0;
 	}
-	*ret = (struct netcfg_owner){};
+	*ret = NULL;
+	return 0;
+}
+
+const char *netcfg_config_backend(const struct netcfg_config *c)
+{
+	return c->b->name;
+}
+
+const struct netcfg_iface *netcfg_config_model(const struct netcfg_config *c)
+{
+	return c->model;
+}
+
+size_t netcfg_config_disk_reads(const struct netcfg_config *c)
+{
+	return nc_files_disk_reads(c->files);
+}
+
+int netcfg_config_check(const struct netcfg_config *c, struct netcfg_error *err)
+{
+	const struct netcfg_iface *m = c->model;
+
+	if (m->n_unsupported == 0)
+		return 0;
+	return nc_error(err, m->unsupported[0].file, m->unsupported[0].line, -EUCLEAN,
+			"%s: not supported for a migration", m->unsupported[0].what);
+}
+
+int netcfg_config_plan(struct netcfg_config *c, const struct netcfg_nic *to, enum netcfg_mode mode,
+		       struct netcfg_plan *ret, struct netcfg_error *err)
+{
+	FILES_IN_USE(c->files);
+	const struct netcfg_nic *from = &c->nic;
+	struct netcfg_plan p = {};
+	int r;
+
+	if (!from->name || !to)
+		return nc_error(err, NULL, 0, -EINVAL, "the E1000 interface's name is not known");
+	if (mode == NETCFG_SIDE_BY_SIDE && !to->name)
+		return nc_error(err, NULL, 0, -EINVAL, "the VMXNET3 interface's name is not known");
+	r = netcfg_config_check(c, err);
+	if (r < 0)
+		return r;
+	if (mode == NETCFG_SIDE_BY_SIDE && c->model->match_mac && !to->mac)
+		return nc_error(err, NULL, 0, -EINVAL,
+				"the configuration matches the E1000's MAC, but the VMXNET3's MAC is not known");
+	p.backend = c->b->name;
+	r = c->b->plan(c->root, c->model, c->state, from, to, mode, &p, err);
+	if (r == 0 && mode == NETCFG_REPLACE)
+		r = nc_plan_persistent_net(&p, c->root, from);
+	if (r < 0) {
+		netcfg_plan_done(&p);
+		return r;
+	}
+	*ret = p;
+	return 0;
+}
+
+int netcfg_find_owner_full(const char *root, const struct netcfg_nic *nic,
+			   struct netcfg_owner *ret, struct netcfg_error *err)
+{
+	_cleanup_config_ struct netcfg_config *c = NULL;
+	_cleanup_strv_free_ char **files = NULL;
+	int r;
+
+	r = netcfg_load(root, NULL, nic, &c, err);
+	if (r < 0)
+		return r;
+	for (char **f = c ? c->model->files : NULL; f && *f; f++) {
+		r = strv_push(&files, *f);
+		if (r < 0)
+			return r;
+	}
+	*ret = (struct netcfg_owner){ .backend = c ? c->b->name : NULL, .config_files = TAKE_PTR(files) };
 	return 0;
 }
 
@@ -169,53 +328,32 @@ int netcfg_configured_names(const char *root, char ***ret, struct netcfg_error *
 int netcfg_read(const char *root, const char *backend, const struct netcfg_nic *nic,
 		struct netcfg_iface **ret, struct netcfg_error *err)
 {
-	const struct nc_backend *b = backend_get(backend);
-	struct netcfg_iface *m = NULL;
+	_cleanup_config_ struct netcfg_config *c = NULL;
 	int r;
 
-	if (!b)
-		return nc_error(err, NULL, 0, -EINVAL, "unknown network backend '%s'", backend);
-	if (!nic || (!nic->name && !nic->mac))
-		return -EINVAL;
-	r = b->read(root, nic, &m, err);
+	r = netcfg_load(root, backend, nic, &c, err);
 	if (r < 0)
 		return r;
-	*ret = m;
-	if (m->n_unsupported > 0)
-		return nc_error(err, m->unsupported[0].file, m->unsupported[0].line, -EUCLEAN,
-				"%s: not supported for a migration", m->unsupported[0].what);
-	return 0;
+	r = netcfg_config_check(c, err);
+	*ret = TAKE_PTR(c->model);
+	return r;
 }
 
 int netcfg_plan(const char *root, const char *backend, const struct netcfg_nic *from,
 		const struct netcfg_nic *to, enum netcfg_mode mode, struct netcfg_plan *ret,
 		struct netcfg_error *err)
 {
-	_cleanup_iface_ struct netcfg_iface *m = NULL;
-	struct netcfg_plan p = {};
-	const struct nc_backend *b = backend_get(backend);
+	_cleanup_config_ struct netcfg_config *c = NULL;
 	int r;
 
-	if (!b)
+	if (!backend_get(backend))
 		return nc_error(err, NULL, 0, -EINVAL, "unknown network backend '%s'", backend);
 	if (!from || !from->name || !to)
 		return nc_error(err, NULL, 0, -EINVAL, "the E1000 interface's name is not known");
 	if (mode == NETCFG_SIDE_BY_SIDE && !to->name)
 		return nc_error(err, NULL, 0, -EINVAL, "the VMXNET3 interface's name is not known");
-	r = netcfg_read(root, backend, from, &m, err);
+	r = netcfg_load(root, backend, from, &c, err);
 	if (r < 0)
 		return r;
-	if (mode == NETCFG_SIDE_BY_SIDE && m->match_mac && !to->mac)
-		return nc_error(err, NULL, 0, -EINVAL,
-				"the configuration matches the E1000's MAC, but the VMXNET3's MAC is not known");
-	p.backend = b->name;
-	r = b->plan(root, m, from, to, mode, &p, err);
-	if (r == 0 && mode == NETCFG_REPLACE)
-		r = nc_plan_persistent_net(&p, root, from);
-	if (r < 0) {
-		netcfg_plan_done(&p);
-		return r;
-	}
-	*ret = p;
-	return 0;
+	return netcfg_config_plan(c, to, mode, ret, err);
 }

@@ -405,17 +405,35 @@ static int ic_model(const char *root, const struct ic_set *s, const struct netcf
 	return 0;
 }
 
-static int ifcfg_read(const char *root, const struct netcfg_nic *nic, struct netcfg_iface **ret,
-		      struct netcfg_error *err)
+/* What the plan takes from the read: every ifcfg file as parsed, and which one is the NIC's. */
+struct ic_state {
+	struct ic_set s;
+	size_t main;
+};
+
+static void ic_state_free(void *state)
 {
-	struct ic_set s = {};
+	struct ic_state *st = state;
+
+	ic_set_done(&st->s);
+	free(st);
+}
+
+static int ifcfg_read(const char *root, const struct netcfg_nic *nic, struct netcfg_iface **ret,
+		      void **ret_state, struct netcfg_error *err)
+{
+	struct ic_state *st = calloc(1, sizeof(*st));
 	int r;
 
-	r = ic_load(root, &s, err);
-	if (r < 0)
-		return r;
-	r = ic_model(root, &s, nic, NULL, ret, err);
-	ic_set_done(&s);
+	if (!st)
+		return -ENOMEM;
+	r = ic_load(root, &st->s, err);
+	if (r >= 0)
+		r = ic_model(root, &st->s, nic, &st->main, ret, err);
+	if (r < 0 || !ret_state)
+		ic_state_free(st);
+	else
+		*ret_state = st;
 	return r;
 }
 
@@ -481,28 +499,22 @@ static int copy_routes(const char *root, struct netcfg_plan *p, const char *old,
 	return 0;
 }
 
-static int ifcfg_plan(const char *root, const struct netcfg_iface *m, const struct netcfg_nic *from,
-		      const struct netcfg_nic *to, enum netcfg_mode mode, struct netcfg_plan *p,
-		      struct netcfg_error *err)
+static int ifcfg_plan(const char *root, const struct netcfg_iface *m, void *state,
+		      const struct netcfg_nic *from, const struct netcfg_nic *to, enum netcfg_mode mode,
+		      struct netcfg_plan *p, struct netcfg_error *err)
 {
-	_cleanup_iface_ struct netcfg_iface *again = NULL;
+	const struct ic_state *st = state;
+	const struct ic_set *s = &st->s;
 	_cleanup_free_ char *target_mac = NULL;
 	const char *target = nc_target_name(from, to, mode);
 	bool nm = nc_unit_enabled(root, "NetworkManager.service");
-	struct ic_set s = {};
 	const struct ic_file *mf;
-	size_t main;
 	int r;
 
-	r = ic_load(root, &s, err);
-	if (r < 0)
-		return r;
-	r = ic_model(root, &s, from, &main, &again, err);
-	if (r < 0)
-		goto out;
+	(void)err;
 	if (to->mac && (r = netcfg_parse_mac(to->mac, &target_mac)) < 0)
 		goto out;
-	mf = &s.f[main];
+	mf = &s->f[st->main];
 
 	if (mode == NETCFG_REPLACE && streq(target, from->name)) {
 		/* The name stays (pinned); a HWADDR= of the E1000 would stop the file from applying. */
@@ -554,8 +566,8 @@ static int ifcfg_plan(const char *root, const struct netcfg_iface *m, const stru
 		if (r < 0)
 			goto out;
 	}
-	for (size_t k = 0; k < s.n; k++) {
-		const struct ic_file *vf = &s.f[k];
+	for (size_t k = 0; k < s->n; k++) {
+		const struct ic_file *vf = &s->f[k];
 		_cleanup_free_ char *vname = NULL, *path = NULL, *text = NULL, *old = NULL;
 		bool ours = false;
 
@@ -612,7 +624,6 @@ static int ifcfg_plan(const char *root, const struct netcfg_iface *m, const stru
 		}
 	}
 out:
-	ic_set_done(&s);
 	return r;
 }
 
@@ -636,6 +647,7 @@ static int ifcfg_names(const char *root, char ***names, struct netcfg_error *err
 const struct nc_backend nc_backend_ifcfg = {
 	.name = NETCFG_IFCFG,
 	.read = ifcfg_read,
+	.state_free = ic_state_free,
 	.plan = ifcfg_plan,
 	.names = ifcfg_names,
 };

@@ -756,17 +756,31 @@ static int ifu_read_model(const char *root, const struct ifu_config *c, const st
 	return 0;
 }
 
-static int ifupdown_read(const char *root, const struct netcfg_nic *nic, struct netcfg_iface **ret,
-			 struct netcfg_error *err)
+/* What the plan takes from the read: every stanza and mark, as parsed. */
+static void ifu_state_free(void *state)
 {
-	struct ifu_config c;
+	ifu_config_done(state);
+	free(state);
+}
+
+static int ifupdown_read(const char *root, const struct netcfg_nic *nic, struct netcfg_iface **ret,
+			 void **ret_state, struct netcfg_error *err)
+{
+	struct ifu_config *c = calloc(1, sizeof(*c));
 	int r;
 
-	r = ifu_parse(root, &c, err);
-	if (r < 0)
+	if (!c)
+		return -ENOMEM;
+	r = ifu_parse(root, c, err);
+	if (r < 0) {
+		free(c);
 		return r;
-	r = ifu_read_model(root, &c, nic, ret, err);
-	ifu_config_done(&c);
+	}
+	r = ifu_read_model(root, c, nic, ret, err);
+	if (r < 0 || !ret_state)
+		ifu_state_free(c);
+	else
+		*ret_state = c;
 	return r;
 }
 
@@ -1081,14 +1095,14 @@ static int plan_port(struct netcfg_plan *p, const struct netcfg_iface *m, const 
 	return r;
 }
 
-static int ifupdown_plan(const char *root, const struct netcfg_iface *m, const struct netcfg_nic *from,
-			 const struct netcfg_nic *to, enum netcfg_mode mode, struct netcfg_plan *p,
-			 struct netcfg_error *err)
+static int ifupdown_plan(const char *root, const struct netcfg_iface *m, void *state,
+			 const struct netcfg_nic *from, const struct netcfg_nic *to, enum netcfg_mode mode,
+			 struct netcfg_plan *p, struct netcfg_error *err)
 {
+	const struct ifu_config *c = state;
 	const char *target = nc_target_name(from, to, mode);
 	_cleanup_strv_free_ char **olds = NULL, **news = NULL;
 	_cleanup_free_ char *text = NULL;
-	struct ifu_config c;
 	int r;
 
 	if (mode == NETCFG_REPLACE) {
@@ -1096,10 +1110,7 @@ static int ifupdown_plan(const char *root, const struct netcfg_iface *m, const s
 		if (r < 0 || streq(target, from->name))
 			return r; /* the name stays: the stanzas stay as they are */
 	}
-	r = ifu_parse(root, &c, err);
-	if (r < 0)
-		return r;
-	r = moved_names(&c, m, from->name, target, &olds, &news);
+	r = moved_names(c, m, from->name, target, &olds, &news);
 	if (r >= 0 && m->master) { /* the master's stanzas are written again, their lists renamed */
 		r = strv_push(&olds, m->master);
 		if (r >= 0)
@@ -1110,16 +1121,15 @@ static int ifupdown_plan(const char *root, const struct netcfg_iface *m, const s
 			     "a port of the %s %s, in files that NetworkManager reads: vnic does not move it",
 			     m->master_kind, m->master);
 	if (r >= 0)
-		r = render_all(&c, olds, news, &text);
+		r = render_all(c, olds, news, &text);
 	if (r >= 0)
-		r = plan_files(root, &c, olds, news, text, p);
+		r = plan_files(root, c, olds, news, text, p);
 	if (r >= 0 && mode == NETCFG_SIDE_BY_SIDE)
 		r = m->master ? plan_port(p, m, from->name, target)
 		    : nc_nm_manages_ifupdown(root)
 			    ? nc_plan_nmcli_devices(p, "make NetworkManager read /etc/network/interfaces",
 						    from->name, target)
 			    : plan_ifupdown(p, olds, news);
-	ifu_config_done(&c);
 	return r;
 }
 
@@ -1162,6 +1172,7 @@ static int ifupdown_names(const char *root, char ***names, struct netcfg_error *
 const struct nc_backend nc_backend_ifupdown = {
 	.name = NETCFG_IFUPDOWN,
 	.read = ifupdown_read,
+	.state_free = ifu_state_free,
 	.plan = ifupdown_plan,
 	.names = ifupdown_names,
 };

@@ -15,13 +15,18 @@
 struct nc_backend {
 	const char *name;
 	/* Reads nic's configuration: 0 (unsupported constructs listed in the model), -ENOENT
-	 * when the backend does not configure nic, -EBADMSG (err set), -errno. */
+	 * when the backend does not configure nic, -EBADMSG (err set), -errno. With ret_state,
+	 * also what plan() needs besides the model: the backend's files as it parsed them and
+	 * where nic's configuration is in them (freed with state_free), so that the plan is
+	 * built from the parse that made the model. */
 	int (*read)(const char *root, const struct netcfg_nic *nic, struct netcfg_iface **ret,
-		    struct netcfg_error *err);
-	/* Adds the file operations and commands of the swap to plan. */
-	int (*plan)(const char *root, const struct netcfg_iface *model, const struct netcfg_nic *from,
-		    const struct netcfg_nic *to, enum netcfg_mode mode, struct netcfg_plan *plan,
-		    struct netcfg_error *err);
+		    void **ret_state, struct netcfg_error *err);
+	void (*state_free)(void *state);
+	/* Adds the file operations and commands of the swap to plan, from the model and the
+	 * state that read() returned for from. */
+	int (*plan)(const char *root, const struct netcfg_iface *model, void *state,
+		    const struct netcfg_nic *from, const struct netcfg_nic *to, enum netcfg_mode mode,
+		    struct netcfg_plan *plan, struct netcfg_error *err);
 	/* Adds (nc_names_add) the names of the Ethernet interfaces its files configure by
 	 * name: not loopback, VLANs, bonds, bridges or wireless ones. */
 	int (*names)(const char *root, char ***names, struct netcfg_error *err);
@@ -39,8 +44,22 @@ int nc_error(struct netcfg_error *err, const char *file, unsigned line, int erro
 	     ...) __attribute__((format(printf, 5, 6)));
 #define nc_bad(err, file, line, ...) nc_error((err), (file), (line), -EBADMSG, __VA_ARGS__)
 
-/* Reads path (inside root) with the size bound: -ENOENT when absent. */
+/* Reads path (inside root) with the size bound: -ENOENT when absent. While a file set is in
+ * use (nc_files_use), through it: a path is read from disk once per set. */
 int nc_read_file(const char *root, const char *path, char **ret);
+/*
+ * The files one netcfg_load read, by root and path: their bytes (or the error), read once.
+ * The backends read through whichever set is in use, without passing it down: netcfg_load
+ * and netcfg_config_plan put their config's set in use around the backend's calls, so that
+ * the owner search, the model, the plan and its copies of files set aside see the same bytes.
+ */
+struct nc_files;
+struct nc_files *nc_files_new(void);
+void nc_files_free(struct nc_files *fs);
+/* Puts fs (NULL: none) in use; returns the set in use before, to put back. */
+struct nc_files *nc_files_use(struct nc_files *fs);
+/* How many reads of the disk the set made (tests). */
+size_t nc_files_disk_reads(const struct nc_files *fs);
 bool nc_exists(const char *root, const char *path);
 /* The regular files in dir (inside root) whose names end in suffix (NULL: any), as absolute
  * paths inside the root, sorted by file name. A missing directory gives an empty list. */

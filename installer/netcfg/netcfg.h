@@ -76,7 +76,8 @@ int netcfg_configured_names(const char *root, char ***ret, struct netcfg_error *
 bool netcfg_backend_known(const char *backend);
 
 /*
- * The effective configuration of nic under backend. Returns 0 and a model in *ret (freed
+ * The effective configuration of nic under backend (one netcfg_load; swap and prepare load
+ * once and plan from that load instead). Returns 0 and a model in *ret (freed
  * with netcfg_iface_free), -ENOENT when the backend does not configure nic, -EBADMSG for
  * malformed input (err names file and line), or -EUCLEAN when the configuration uses
  * constructs a migration must refuse (bond, bridge, team, wifi, ...): *ret is then still set,
@@ -144,3 +145,40 @@ int netcfg_plan_add_file(struct netcfg_plan *p, const char *path, const char *da
 int netcfg_plan(const char *root, const char *backend, const struct netcfg_nic *from,
 		const struct netcfg_nic *to, enum netcfg_mode mode, struct netcfg_plan *ret,
 		struct netcfg_error *err);
+
+/*
+ * One read: a backend's files, loaded and parsed once, the model of one NIC built from them,
+ * and the plan built from that same parse. What `swap` and `prepare` use: the configuration
+ * that was validated and shown is the one that is moved, even if a file changes meanwhile.
+ */
+struct netcfg_config;
+
+/*
+ * Loads nic's configuration under backend, or, with backend NULL, under the backend that owns
+ * nic (the rules of netcfg_find_owner). Returns 0 and *ret, 0 and *ret NULL when backend is
+ * NULL and nothing configures nic, -ENOENT when the named backend does not configure it,
+ * -EBADMSG (err names file and line) or -errno. Unsupported constructs do not fail the load:
+ * they are listed in the model (netcfg_config_check says whether there are any).
+ */
+int netcfg_load(const char *root, const char *backend, const struct netcfg_nic *nic,
+		struct netcfg_config **ret, struct netcfg_error *err);
+struct netcfg_config *netcfg_config_free(struct netcfg_config *c);
+static inline void netcfg_config_freep(struct netcfg_config **c)
+{
+	netcfg_config_free(*c);
+}
+#define _cleanup_config_ __attribute__((cleanup(netcfg_config_freep)))
+const char *netcfg_config_backend(const struct netcfg_config *c);
+const struct netcfg_iface *netcfg_config_model(const struct netcfg_config *c);
+/* -EUCLEAN (err names the first) when the model lists constructs a migration refuses, else 0. */
+int netcfg_config_check(const struct netcfg_config *c, struct netcfg_error *err);
+/* How many times the load read a file from disk (each file at most once). */
+size_t netcfg_config_disk_reads(const struct netcfg_config *c);
+/*
+ * The plan that moves the loaded NIC's configuration to the VMXNET3 NIC to in mode, from the
+ * files as they were loaded (netcfg_plan's results and errors). The plan's own reads (files it
+ * sets aside, 70-persistent-net.rules) go through the same set of files. *ret is untouched on
+ * failure.
+ */
+int netcfg_config_plan(struct netcfg_config *c, const struct netcfg_nic *to, enum netcfg_mode mode,
+		       struct netcfg_plan *ret, struct netcfg_error *err);

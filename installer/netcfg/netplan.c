@@ -745,17 +745,35 @@ static int np_model(struct np_config *c, const struct netcfg_nic *nic, struct np
 	return 0;
 }
 
-static int netplan_read(const char *root, const struct netcfg_nic *nic, struct netcfg_iface **ret,
-			struct netcfg_error *err)
+/* What the plan takes from the read: every file's document, and where the NIC's parts are. */
+struct np_state {
+	struct np_config c;
+	struct np_found f;
+};
+
+static void np_state_free(void *state)
 {
-	struct np_config c = {};
+	struct np_state *st = state;
+
+	np_config_done(&st->c);
+	free(st);
+}
+
+static int netplan_read(const char *root, const struct netcfg_nic *nic, struct netcfg_iface **ret,
+			void **ret_state, struct netcfg_error *err)
+{
+	struct np_state *st = calloc(1, sizeof(*st));
 	int r;
 
-	r = np_load(root, &c, err);
-	if (r < 0)
-		return r;
-	r = np_model(&c, nic, NULL, ret, err);
-	np_config_done(&c);
+	if (!st)
+		return -ENOMEM;
+	r = np_load(root, &st->c, err);
+	if (r >= 0)
+		r = np_model(&st->c, nic, &st->f, ret, err);
+	if (r < 0 || !ret_state)
+		np_state_free(st);
+	else
+		*ret_state = st;
 	return r;
 }
 
@@ -1169,31 +1187,25 @@ static int np_plan_port(const struct netcfg_iface *m, const struct netcfg_nic *f
 	return r;
 }
 
-static int netplan_plan(const char *root, const struct netcfg_iface *m, const struct netcfg_nic *from,
-			const struct netcfg_nic *to, enum netcfg_mode mode, struct netcfg_plan *p,
-			struct netcfg_error *err)
+static int netplan_plan(const char *root, const struct netcfg_iface *m, void *state,
+			const struct netcfg_nic *from, const struct netcfg_nic *to, enum netcfg_mode mode,
+			struct netcfg_plan *p, struct netcfg_error *err)
 {
-	_cleanup_iface_ struct netcfg_iface *again = NULL;
+	struct np_state *st = state;
+	struct np_config *c = &st->c;
+	const struct np_found *f = &st->f;
 	_cleanup_free_ char *text = NULL, *header = NULL, *path = NULL, *target_mac = NULL;
 	_cleanup_strv_free_ char **vlan_ids = NULL, **sources = NULL;
 	_cleanup_free_ char *joined = NULL;
 	const char *target = nc_target_name(from, to, mode);
 	const char *match_key = NULL, *match_value = NULL, *set_name = NULL, *new_id = target;
-	struct np_config c = {};
-	struct np_found f;
 	struct emit em;
 	int r;
 
-	r = np_load(root, &c, err);
-	if (r < 0)
-		return r;
-	r = np_model(&c, from, &f, &again, err);
-	if (r < 0)
-		goto out;
 	if (to->mac && (r = netcfg_parse_mac(to->mac, &target_mac)) < 0)
 		goto out;
-	if (f.glob) {
-		r = plan_glob(&c, &f, from, to, target, target_mac, mode, p, err);
+	if (f->glob) {
+		r = plan_glob(c, f, from, to, target, target_mac, mode, p, err);
 		goto out;
 	}
 
@@ -1205,17 +1217,17 @@ static int netplan_plan(const char *root, const struct netcfg_iface *m, const st
 			match_key = "macaddress", match_value = target_mac;
 		else
 			match_key = "driver", match_value = "vmxnet3";
-	} else if (part_get(&c, &f, "match", NULL))
+	} else if (part_get(c, f, "match", NULL))
 		match_key = "name", match_value = target;
-	if (match_key && (part_get(&c, &f, "set-name", NULL) || mode == NETCFG_REPLACE))
+	if (match_key && (part_get(c, f, "set-name", NULL) || mode == NETCFG_REPLACE))
 		set_name = target;
-	if (mode == NETCFG_REPLACE && !part_get(&c, &f, "match", NULL))
-		new_id = f.id; /* the id stays; the match and set-name are new */
-	else if (part_get(&c, &f, "match", NULL))
-		new_id = f.id;
+	if (mode == NETCFG_REPLACE && !part_get(c, f, "match", NULL))
+		new_id = f->id; /* the id stays; the match and set-name are new */
+	else if (part_get(c, f, "match", NULL))
+		new_id = f->id;
 
-	for (size_t k = 0; k < f.n_parts; k++)
-		if (strv_push(&sources, c.files[f.parts[k].file].path) < 0) {
+	for (size_t k = 0; k < f->n_parts; k++)
+		if (strv_push(&sources, c->files[f->parts[k].file].path) < 0) {
 			r = -ENOMEM;
 			goto out;
 		}
@@ -1233,18 +1245,18 @@ static int netplan_plan(const char *root, const struct netcfg_iface *m, const st
 	emit_map_start(&em);
 	emit_scalar(&em, "version", YAML_ANY_SCALAR_STYLE);
 	emit_scalar(&em, "2", YAML_ANY_SCALAR_STYLE);
-	if (f.renderer) {
+	if (f->renderer) {
 		emit_scalar(&em, "renderer", YAML_ANY_SCALAR_STYLE);
-		emit_scalar(&em, f.renderer, YAML_ANY_SCALAR_STYLE);
+		emit_scalar(&em, f->renderer, YAML_ANY_SCALAR_STYLE);
 	}
 	emit_scalar(&em, "ethernets", YAML_ANY_SCALAR_STYLE);
 	emit_map_start(&em);
 	emit_scalar(&em, new_id, YAML_ANY_SCALAR_STYLE);
-	emit_merged_def(&em, &c, &f, match_key, match_value, set_name);
+	emit_merged_def(&em, c, f, match_key, match_value, set_name);
 	emit_map_end(&em);
 	/* VLANs: every vlans entry linked to the old id, in every file. */
-	for (size_t k = 0; k < c.n_files; k++) {
-		yaml_document_t *vd = c.files[k].doc;
+	for (size_t k = 0; k < c->n_files; k++) {
+		yaml_document_t *vd = c->files[k].doc;
 		yaml_node_t *net, *vlans;
 
 		if (!vd || !(net = map_get(vd, yaml_document_get_root_node(vd), "network")))
@@ -1257,13 +1269,13 @@ static int netplan_plan(const char *root, const struct netcfg_iface *m, const st
 			const char *vid = scalar(yaml_document_get_node(vd, q->key));
 			_cleanup_free_ char *nid = NULL;
 
-			if (!streq(scalar(map_get(vd, def, "link")), f.id))
+			if (!streq(scalar(map_get(vd, def, "link")), f->id))
 				continue;
 			if (!vlan_ids) {
 				emit_scalar(&em, "vlans", YAML_ANY_SCALAR_STYLE);
 				emit_map_start(&em);
 			}
-			if (strv_push(&vlan_ids, vid) < 0 || nc_rename_vlan(vid, f.id, new_id, &nid) < 0) {
+			if (strv_push(&vlan_ids, vid) < 0 || nc_rename_vlan(vid, f->id, new_id, &nid) < 0) {
 				em.failed = true;
 				continue;
 			}
@@ -1280,20 +1292,20 @@ static int netplan_plan(const char *root, const struct netcfg_iface *m, const st
 		goto out;
 
 	/* Disable the old definitions: whole files aside, or rewritten without them. */
-	for (char **file = again->files; *file; file++) {
+	for (char **file = m->files; *file; file++) {
 		yaml_document_t *od = NULL;
 
-		for (size_t k = 0; k < c.n_files; k++)
-			if (streq(c.files[k].path, *file))
-				od = c.files[k].doc;
+		for (size_t k = 0; k < c->n_files; k++)
+			if (streq(c->files[k].path, *file))
+				od = c->files[k].doc;
 		if (!od)
 			continue;
-		if (!file_has_others(od, f.id, vlan_ids))
+		if (!file_has_others(od, f->id, vlan_ids))
 			r = nc_plan_disable(p, root, *file, "the E1000's netplan configuration, disabled");
 		else {
 			_cleanup_free_ char *rest = NULL;
 
-			r = rewrite_without(od, f.id, vlan_ids, m->master ? new_id : NULL, &rest);
+			r = rewrite_without(od, f->id, vlan_ids, m->master ? new_id : NULL, &rest);
 			if (r >= 0)
 				r = nc_plan_write(p, *file, rest, 0600, "the E1000's entries removed (other entries kept)");
 		}
@@ -1315,7 +1327,7 @@ static int netplan_plan(const char *root, const struct netcfg_iface *m, const st
 		r = -ENOMEM;
 		goto out;
 	}
-	for (char **file = again->files; m->master && *file; file++)
+	for (char **file = m->files; m->master && *file; file++)
 		if (strcmp(strrchr(path, '/') + 1, strrchr(*file, '/') + 1) >= 0) {
 			r = nc_error(err, *file, 1, -EUCLEAN, "the %s %s is defined in a file that sorts before "
 				     "%s, which would define its new port: not supported for a migration",
@@ -1337,7 +1349,6 @@ static int netplan_plan(const char *root, const struct netcfg_iface *m, const st
 					    NULL);
 	}
 out:
-	np_config_done(&c);
 	return r;
 }
 
@@ -1373,6 +1384,7 @@ static int netplan_names(const char *root, char ***names, struct netcfg_error *e
 const struct nc_backend nc_backend_netplan = {
 	.name = NETCFG_NETPLAN,
 	.read = netplan_read,
+	.state_free = np_state_free,
 	.plan = netplan_plan,
 	.names = netplan_names,
 };

@@ -396,7 +396,7 @@ static int nd_vlans(const char *root, struct netcfg_iface *m, char **vlans, stru
 	return 0;
 }
 
-static int nd_model(const char *root, const struct netcfg_nic *nic, struct nd_file *ret_file, bool *ret_pattern,
+static int nd_model(const char *root, const struct netcfg_nic *nic, struct nd_file *ret_file,
 		    struct netcfg_iface **ret, struct netcfg_error *err)
 {
 	_cleanup_iface_ struct netcfg_iface *m = netcfg_iface_new();
@@ -440,8 +440,6 @@ static int nd_model(const char *root, const struct netcfg_nic *nic, struct nd_fi
 		*ret_file = f;
 	else
 		nd_file_done(&f);
-	if (ret_pattern)
-		*ret_pattern = pattern;
 	*ret = TAKE_PTR(m);
 	return 0;
 fail:
@@ -449,10 +447,31 @@ fail:
 	return r;
 }
 
-static int networkd_read(const char *root, const struct netcfg_nic *nic, struct netcfg_iface **ret,
-			 struct netcfg_error *err)
+/* What the plan takes from the read: the .network that matched, with its drop-ins. */
+static void nd_state_free(void *state)
 {
-	return nd_model(root, nic, NULL, NULL, ret, err);
+	nd_file_done(state);
+	free(state);
+}
+
+static int networkd_read(const char *root, const struct netcfg_nic *nic, struct netcfg_iface **ret,
+			 void **ret_state, struct netcfg_error *err)
+{
+	struct nd_file *st;
+	int r;
+
+	if (!ret_state)
+		return nd_model(root, nic, NULL, ret, err);
+	st = calloc(1, sizeof(*st));
+	if (!st)
+		return -ENOMEM;
+	r = nd_model(root, nic, st, ret, err);
+	if (r < 0) {
+		free(st);
+		return r;
+	}
+	*ret_state = st;
+	return 0;
 }
 
 /* The .network text with its [Match] section(s) replaced by match_text. */
@@ -558,35 +577,29 @@ int nd_plan_port(const struct netcfg_iface *m, const struct netcfg_nic *from, co
 				 leave, reload);
 }
 
-static int networkd_plan(const char *root, const struct netcfg_iface *m, const struct netcfg_nic *from,
-			 const struct netcfg_nic *to, enum netcfg_mode mode, struct netcfg_plan *p,
-			 struct netcfg_error *err)
+static int networkd_plan(const char *root, const struct netcfg_iface *m, void *state,
+			 const struct netcfg_nic *from, const struct netcfg_nic *to, enum netcfg_mode mode,
+			 struct netcfg_plan *p, struct netcfg_error *err)
 {
-	_cleanup_iface_ struct netcfg_iface *again = NULL;
+	const struct nd_file *f = state;
 	_cleanup_free_ char *target_mac = NULL, *match = NULL, *text = NULL, *path = NULL;
 	const char *target = nc_target_name(from, to, mode);
 	struct netcfg_nic future = { .name = target, .driver = "vmxnet3" };
 	_cleanup_free_ char *future_path = NULL;
 	struct nd_link future_link = { .nic = &future };
 	const struct nc_ini_entry *dummy;
-	struct nd_file f = {};
 	const char *base;
-	bool pattern = false, still;
+	bool still;
 	size_t digits;
-	int r;
+	int r = 0;
 
 	if (to->mac && (r = netcfg_parse_mac(to->mac, &target_mac)) < 0)
 		return r;
 	future.mac = target_mac;
 	if (nd_link_path(root, to->name, &future_path) >= 0)
 		future_link.path = future_path;
-	r = nd_model(root, from, &f, &pattern, &again, err);
-	if (r < 0)
-		return r;
-	if (!f.path) {
-		r = nc_error(err, NULL, 0, -EUCLEAN, "no .network file could be evaluated for %s", from->name);
-		goto out;
-	}
+	if (!f->path)
+		return nc_error(err, NULL, 0, -EUCLEAN, "no .network file could be evaluated for %s", from->name);
 	if (mode == NETCFG_REPLACE) {
 		r = nc_plan_pin_name(p, to, target);
 		if (r < 0)
@@ -596,7 +609,7 @@ static int networkd_plan(const char *root, const struct netcfg_iface *m, const s
 	{
 		bool pat2;
 
-		still = nd_match(&f, &future_link, &pat2, &dummy) > 0;
+		still = nd_match(f, &future_link, &pat2, &dummy) > 0;
 	}
 	if (still) {
 		if (mode == NETCFG_SIDE_BY_SIDE)
@@ -614,12 +627,12 @@ static int networkd_plan(const char *root, const struct netcfg_iface *m, const s
 		r = -ENOMEM;
 		goto out;
 	}
-	r = replace_match(&f, match, &text);
+	r = replace_match(f, match, &text);
 	if (r >= 0)
-		r = append_dropins(&f, &text);
+		r = append_dropins(f, &text);
 	if (r < 0)
 		goto out;
-	base = strrchr(f.path, '/') + 1;
+	base = strrchr(f->path, '/') + 1;
 	digits = strspn(base, "0123456789");
 	if (asprintf(&path, "/etc/systemd/network/%.*s%svnic-%s.network", (int)digits, base,
 		     digits && base[digits] == '-' ? "-" : digits ? "-" : "10-", target) < 0) {
@@ -630,14 +643,14 @@ static int networkd_plan(const char *root, const struct netcfg_iface *m, const s
 		_cleanup_free_ char *hdr = NULL;
 
 		if (asprintf(&hdr, "# Written by vnic-install: the configuration of %s (%s) for the VMXNET3 NIC %s.\n%s",
-			     from->name, f.path, target, text) < 0) {
+			     from->name, f->path, target, text) < 0) {
 			r = -ENOMEM;
 			goto out;
 		}
 		r = nc_plan_write(p, path, hdr, 0644, "the networkd configuration of %s", target);
 	}
 	if (r >= 0)
-		r = nc_plan_disable(p, root, f.path, "the E1000's .network, set aside");
+		r = nc_plan_disable(p, root, f->path, "the E1000's .network, set aside");
 	if (r >= 0 && mode == NETCFG_SIDE_BY_SIDE) {
 		for (size_t k = 0; r >= 0 && k < m->n_vlans; k++)
 			r = nc_plan_command_restored(p, "remove the VLAN from the E1000 (networkd recreates it)",
@@ -674,7 +687,6 @@ static int networkd_plan(const char *root, const struct netcfg_iface *m, const s
 					    (const char *const[]){ "ip", "link", "delete", m->vlans[k]->name, NULL });
 	}
 out:
-	nd_file_done(&f);
 	return r;
 }
 
@@ -731,6 +743,7 @@ static int networkd_names(const char *root, char ***names, struct netcfg_error *
 const struct nc_backend nc_backend_networkd = {
 	.name = NETCFG_NETWORKD,
 	.read = networkd_read,
+	.state_free = nd_state_free,
 	.plan = networkd_plan,
 	.names = networkd_names,
 };

@@ -572,10 +572,25 @@ static int nm_model(const struct nm_set *s, const struct netcfg_nic *nic, struct
 	return 0;
 }
 
-static int nm_read(const char *root, const struct netcfg_nic *nic, struct netcfg_iface **ret,
-		   struct netcfg_error *err)
+/* What the plan takes from the read: the profiles as parsed, and which are the NIC's. */
+struct nm_state {
+	struct nm_set s;
+	struct nm_found f;
+};
+
+static void nm_state_free(void *state)
 {
-	struct nm_set s = {};
+	struct nm_state *st = state;
+
+	nm_set_done(&st->s);
+	free(st->f.vlans);
+	free(st);
+}
+
+static int nm_read(const char *root, const struct netcfg_nic *nic, struct netcfg_iface **ret,
+		   void **ret_state, struct netcfg_error *err)
+{
+	struct nm_state *st;
 	bool unmanaged = false;
 	int r;
 
@@ -584,11 +599,16 @@ static int nm_read(const char *root, const struct netcfg_nic *nic, struct netcfg
 		return r;
 	if (unmanaged)
 		return -ENOENT;
-	r = nm_load(root, &s, err);
-	if (r < 0)
-		return r;
-	r = nm_model(&s, nic, NULL, ret, err);
-	nm_set_done(&s);
+	st = calloc(1, sizeof(*st));
+	if (!st)
+		return -ENOMEM;
+	r = nm_load(root, &st->s, err);
+	if (r >= 0)
+		r = nm_model(&st->s, nic, &st->f, ret, err);
+	if (r < 0 || !ret_state)
+		nm_state_free(st);
+	else
+		*ret_state = st;
 	return r;
 }
 
@@ -718,30 +738,26 @@ static int nm_plan_port(const struct netcfg_iface *m, const struct netcfg_nic *f
 	return r;
 }
 
-static int nm_plan(const char *root, const struct netcfg_iface *m, const struct netcfg_nic *from,
-		   const struct netcfg_nic *to, enum netcfg_mode mode, struct netcfg_plan *p,
-		   struct netcfg_error *err)
+static int nm_plan(const char *root, const struct netcfg_iface *m, void *state,
+		   const struct netcfg_nic *from, const struct netcfg_nic *to, enum netcfg_mode mode,
+		   struct netcfg_plan *p, struct netcfg_error *err)
 {
-	_cleanup_iface_ struct netcfg_iface *again = NULL;
+	const struct nm_state *st = state;
+	const struct nm_set *s = &st->s;
+	const struct nm_found *f = &st->f;
 	_cleanup_free_ char *target_mac = NULL;
 	const char *target = nc_target_name(from, to, mode);
-	struct nm_found f = {};
-	struct nm_set s = {};
 	const struct nm_conn *mc;
 	const char *old_uuid;
 	char new_uuid[37];
 	bool keep_mac;
 	int r;
 
-	r = nm_load(root, &s, err);
-	if (r < 0)
-		return r;
-	r = nm_model(&s, from, &f, &again, err);
-	if (r < 0)
-		goto out;
+	(void)root;
+	(void)err;
 	if (to->mac && (r = netcfg_parse_mac(to->mac, &target_mac)) < 0)
-		goto out;
-	mc = &s.c[f.main];
+		return r;
+	mc = &s->c[f->main];
 	old_uuid = nc_ini_get(&mc->ini, "connection", "uuid");
 	keep_mac = m->match_mac && target_mac;
 
@@ -756,8 +772,8 @@ static int nm_plan(const char *root, const struct netcfg_iface *m, const struct 
 			r = kf_edit(mc, &e, &text);
 		if (r >= 0 && !streq(text, mc->data))
 			r = nc_plan_write(p, mc->path, text, 0600, "the connection now names the VMXNET3 NIC %s", target);
-		for (size_t k = 0; r >= 0 && k < f.n_vlans; k++) {
-			const struct nm_conn *vc = &s.c[f.vlans[k]];
+		for (size_t k = 0; r >= 0 && k < f->n_vlans; k++) {
+			const struct nm_conn *vc = &s->c[f->vlans[k]];
 			struct conn_edit ve = { .parent = target };
 			_cleanup_free_ char *vtext = NULL;
 
@@ -793,8 +809,8 @@ static int nm_plan(const char *root, const struct netcfg_iface *m, const struct 
 		if (r < 0)
 			goto out;
 	}
-	for (size_t k = 0; k < f.n_vlans; k++) {
-		const struct nm_conn *vc = &s.c[f.vlans[k]];
+	for (size_t k = 0; k < f->n_vlans; k++) {
+		const struct nm_conn *vc = &s->c[f->vlans[k]];
 		const char *vparent = nc_ini_get(&vc->ini, "vlan", "parent");
 		const char *vifname = nc_ini_get(&vc->ini, "connection", "interface-name");
 		const char *vid = nc_ini_get(&vc->ini, "connection", "id");
@@ -843,8 +859,6 @@ static int nm_plan(const char *root, const struct netcfg_iface *m, const struct 
 				    (const char *const[]){ "nmcli", "connection", "up", "uuid", new_uuid, NULL },
 				    (const char *const[]){ "nmcli", "connection", "down", "uuid", new_uuid, NULL });
 out:
-	free(f.vlans);
-	nm_set_done(&s);
 	return r;
 }
 
@@ -868,6 +882,7 @@ static int nm_names(const char *root, char ***names, struct netcfg_error *err)
 const struct nc_backend nc_backend_nm = {
 	.name = NETCFG_NM,
 	.read = nm_read,
+	.state_free = nm_state_free,
 	.plan = nm_plan,
 	.names = nm_names,
 };

@@ -36,7 +36,52 @@ int nc_error(struct netcfg_error *err, const char *file, unsigned line, int erro
 	return error;
 }
 
-int nc_read_file(const char *root, const char *path, char **ret)
+struct nc_file_entry {
+	char *root, *path;
+	char *data; /* NULL: error */
+	int error;
+};
+
+struct nc_files {
+	struct nc_file_entry *v;
+	size_t n;
+	size_t disk_reads;
+};
+
+static _Thread_local struct nc_files *files_in_use;
+
+struct nc_files *nc_files_new(void)
+{
+	return calloc(1, sizeof(struct nc_files));
+}
+
+void nc_files_free(struct nc_files *fs)
+{
+	if (!fs)
+		return;
+	for (size_t k = 0; k < fs->n; k++) {
+		free(fs->v[k].root);
+		free(fs->v[k].path);
+		free(fs->v[k].data);
+	}
+	free(fs->v);
+	free(fs);
+}
+
+struct nc_files *nc_files_use(struct nc_files *fs)
+{
+	struct nc_files *before = files_in_use;
+
+	files_in_use = fs;
+	return before;
+}
+
+size_t nc_files_disk_reads(const struct nc_files *fs)
+{
+	return fs ? fs->disk_reads : 0;
+}
+
+static int read_from_disk(const char *root, const char *path, char **ret)
 {
 	_cleanup_free_ char *p = NULL;
 	int r;
@@ -45,6 +90,47 @@ int nc_read_file(const char *root, const char *path, char **ret)
 	if (r < 0)
 		return r;
 	return read_full_file(p, READ_FILE_MAX, ret, NULL);
+}
+
+/* The entry of root and path in fs, read from disk on the first ask; NULL: out of memory. */
+static const struct nc_file_entry *files_get(struct nc_files *fs, const char *root, const char *path)
+{
+	const char *rt = root ?: "/";
+	struct nc_file_entry e = {}, *nv;
+
+	for (size_t k = 0; k < fs->n; k++)
+		if (streq(fs->v[k].root, rt) && streq(fs->v[k].path, path))
+			return &fs->v[k];
+	nv = realloc(fs->v, sizeof(*nv) * (fs->n + 1));
+	if (!nv)
+		return NULL;
+	fs->v = nv;
+	e.root = strdup(rt);
+	e.path = strdup(path);
+	if (!e.root || !e.path) {
+		free(e.root);
+		free(e.path);
+		return NULL;
+	}
+	e.error = read_from_disk(root, path, &e.data);
+	fs->disk_reads++;
+	fs->v[fs->n] = e;
+	return &fs->v[fs->n++];
+}
+
+int nc_read_file(const char *root, const char *path, char **ret)
+{
+	const struct nc_file_entry *e;
+
+	if (!files_in_use)
+		return read_from_disk(root, path, ret);
+	e = files_get(files_in_use, root, path);
+	if (!e)
+		return -ENOMEM;
+	if (e->error < 0)
+		return e->error;
+	*ret = strdup(e->data);
+	return *ret ? 0 : -ENOMEM;
 }
 
 bool nc_exists(const char *root, const char *path)

@@ -339,10 +339,33 @@ static int wk_model(const char *root, const struct netcfg_nic *nic, struct netcf
 	return 0;
 }
 
-static int wicked_read(const char *root, const struct netcfg_nic *nic, struct netcfg_iface **ret,
-		       struct netcfg_error *err)
+/* What the plan takes from the read: the files of the NIC's VLANs (the files themselves are
+ * read again through the run's file set: the same bytes). */
+static void wk_state_free(void *state)
 {
-	return wk_model(root, nic, ret, NULL, err);
+	strv_free(state);
+}
+
+static int wicked_read(const char *root, const struct netcfg_nic *nic, struct netcfg_iface **ret,
+		       void **ret_state, struct netcfg_error *err)
+{
+	char **vlan_files = NULL;
+	int r;
+
+	r = wk_model(root, nic, ret, &vlan_files, err);
+	if (r < 0)
+		return r;
+	if (ret_state && !vlan_files)
+		vlan_files = calloc(1, sizeof(char *));
+	if (ret_state && !vlan_files) {
+		netcfg_iface_free(TAKE_PTR(*ret));
+		return -ENOMEM;
+	}
+	if (ret_state)
+		*ret_state = vlan_files;
+	else
+		strv_free(vlan_files);
+	return 0;
 }
 
 static int edit_file(const char *root, const char *path, const char *const *kv, char **ret)
@@ -407,12 +430,11 @@ static int routes_renamed(const char *data, const char *old, const char *new, bo
 	return r;
 }
 
-static int wicked_plan(const char *root, const struct netcfg_iface *m, const struct netcfg_nic *from,
-		       const struct netcfg_nic *to, enum netcfg_mode mode, struct netcfg_plan *p,
-		       struct netcfg_error *err)
+static int wicked_plan(const char *root, const struct netcfg_iface *m, void *state,
+		       const struct netcfg_nic *from, const struct netcfg_nic *to, enum netcfg_mode mode,
+		       struct netcfg_plan *p, struct netcfg_error *err)
 {
-	_cleanup_strv_free_ char **vlan_files = NULL;
-	_cleanup_iface_ struct netcfg_iface *again = NULL;
+	char **vlan_files = state;
 	_cleanup_free_ char *old = NULL, *new = NULL, *text = NULL, *off = NULL;
 	const char *target = nc_target_name(from, to, mode);
 	int r;
@@ -422,9 +444,7 @@ static int wicked_plan(const char *root, const struct netcfg_iface *m, const str
 		if (r < 0 || streq(target, from->name))
 			return r; /* the name stays, so does the configuration */
 	}
-	r = wk_model(root, from, &again, &vlan_files, err);
-	if (r < 0)
-		return r;
+	(void)err;
 	if (asprintf(&old, WK_DIR "/ifcfg-%s", from->name) < 0 || asprintf(&new, WK_DIR "/ifcfg-%s", target) < 0)
 		return -ENOMEM;
 	r = edit_file(root, old, (const char *const[]){ NULL }, &text);
@@ -530,6 +550,7 @@ static int wicked_names(const char *root, char ***names, struct netcfg_error *er
 const struct nc_backend nc_backend_wicked = {
 	.name = NETCFG_WICKED,
 	.read = wicked_read,
+	.state_free = wk_state_free,
 	.plan = wicked_plan,
 	.names = wicked_names,
 };

@@ -413,67 +413,72 @@ static int find_from(struct ctx *c)
 	return c->from ? 0 : log_oom_or(-ENOMEM);
 }
 
-static int plan_network(struct ctx *c)
+/* The reason a plan failed, from its error (file and line when it has them). */
+static void report_plan_error(const struct ctx *c, int r, const char *backend, const struct netcfg_error *err)
 {
-	struct netcfg_nic from = { .name = c->from, .driver = "e1000" };
-	struct netcfg_nic to = { .driver = "vmxnet3" };
-	struct netcfg_owner owner = {};
-	struct netcfg_error err = {};
-	_cleanup_iface_ struct netcfg_iface *model = NULL;
-	int r;
+	if (r == -EUCLEAN)
+		log_error("%s:%u: %s: vnic does not migrate this configuration.", err->file ? err->file : "?",
+			  err->line, err->message ? err->message : "unsupported");
+	else if (err->file)
+		log_error_errno(r, "%s:%u: %s", err->file, err->line, err->message ? err->message : "%m");
+	else if (backend)
+		log_error_errno(r, "Failed to plan the %s configuration of %s in %s: %m", backend, c->from,
+				c->where);
+	else
+		log_error_errno(r, "Failed to find what configures %s in %s: %m", c->from, c->where);
+}
 
-	r = netcfg_find_owner_full(c->root, &from, &owner, &err);
-	if (r == 0 && !owner.backend)
-		r = -ENOENT;
-	if (r < 0) {
-		if (r == -ENOENT)
-			log_error("No network configuration of %s was found in %s: nothing to move.",
-				  c->from, c->where);
-		else if (err.file)
-			log_error_errno(r, "%s:%u: %s", err.file, err.line,
-					err.message ? err.message : "cannot be read");
-		else
-			log_error_errno(r, "Failed to find what configures %s in %s: %m", c->from,
-					c->where);
-		netcfg_error_done(&err);
-		netcfg_owner_done(&owner);
-		return r;
-	}
-	r = netcfg_read(c->root, owner.backend, &from, &model, &err);
-	if (r == 0 && model && model->master) {
+/* What the boot guard checks: a port's master gets the address; otherwise the gateway, if any. */
+static int pick_guard_check(struct ctx *c, const struct netcfg_iface *model)
+{
+	if (model->master) {
 		/* the master keeps its files, the VMXNET3 NIC becomes its port: the boot guard waits
 		 * until the NIC is a usable port and the master has an address (the master's gateway
 		 * is not in the NIC's model) */
 		log_info("%s is a port of the %s %s: the VMXNET3 NIC takes its place there.", c->from,
 			 model->master_kind, model->master);
 		c->check = strdup("address");
-	} else if (r == 0 && model)
+	} else
 		c->check = strdup(model->gateway4 || model->gateway6 || model->dhcp4 == NETCFG_YES ||
 						  model->dhcp6 == NETCFG_YES ?
 					  "gateway" : "address");
-	if (r == 0)
-		r = netcfg_plan(c->root, owner.backend, &from, &to, NETCFG_REPLACE, &c->plan, &err);
+	return c->check ? 0 : -ENOMEM;
+}
+
+/* One read of the configuration: its owner, its model and the plan, from the same files. */
+static int plan_network(struct ctx *c)
+{
+	struct netcfg_nic from = { .name = c->from, .driver = "e1000" };
+	struct netcfg_nic to = { .driver = "vmxnet3" };
+	_cleanup_config_ struct netcfg_config *config = NULL;
+	struct netcfg_error err = {};
+	const char *backend = NULL;
+	int r;
+
+	r = netcfg_load(c->root, NULL, &from, &config, &err);
+	if (r == 0 && !config) {
+		log_error("No network configuration of %s was found in %s: nothing to move.", c->from,
+			  c->where);
+		return -ENOENT;
+	}
+	if (r >= 0) {
+		backend = netcfg_config_backend(config);
+		r = netcfg_config_check(config, &err);
+	}
+	if (r >= 0)
+		r = pick_guard_check(c, netcfg_config_model(config));
+	if (r >= 0)
+		r = netcfg_config_plan(config, &to, NETCFG_REPLACE, &c->plan, &err);
 	if (r < 0) {
-		if (r == -EUCLEAN)
-			log_error("%s:%u: %s: vnic does not migrate this configuration.",
-				  err.file ? err.file : "?", err.line,
-				  err.message ? err.message : "unsupported");
-		else if (err.file)
-			log_error_errno(r, "%s:%u: %s", err.file, err.line,
-					err.message ? err.message : "%m");
-		else
-			log_error_errno(r, "Failed to plan the %s configuration of %s in %s: %m",
-					owner.backend, c->from, c->where);
+		report_plan_error(c, r, backend, &err);
 		netcfg_error_done(&err);
-		netcfg_owner_done(&owner);
 		return r == -EUCLEAN ? -EMEDIUMTYPE : r;
 	}
 	c->have_plan = true;
 	if (!c->dry_run)
 		log_info("Network: %s configuration of %s (%zu file%s) staged for the VMXNET3 NIC.",
-			 owner.backend, c->from, c->plan.n_files, c->plan.n_files == 1 ? "" : "s");
+			 backend, c->from, c->plan.n_files, c->plan.n_files == 1 ? "" : "s");
 	netcfg_error_done(&err);
-	netcfg_owner_done(&owner);
 	return 0;
 }
 

@@ -2,7 +2,8 @@
 /*
  * `vnic-install plan` and `vnic-install swap`: the side-by-side move from the E1000 interface
  * to the VMXNET3 interface next to it. docs/swap.md describes the sequence; in short:
- *   detect (NICs, default route) -> netcfg owner, read, plan (refusing what it cannot move)
+ *   detect (NICs, default route) -> netcfg load (owner, model), plan from that one read
+ *   (refusing what it cannot move)
  *   -> [the driver's steps (verbs/driver.h) in their own transaction, in process; the lock
  *   goes on to the next] -> transaction: the network's steps (commands and files of the
  *   plan) -> APPLIED -> link check -> pass: E1000 down, announce, commit
@@ -67,8 +68,11 @@ struct swap {
 	struct default_route route;
 	const struct nic *from, *to;
 
-	struct netcfg_owner owner;
-	struct netcfg_iface *model;
+	/* the E1000's configuration, read once: the owner, the model, and what the plan is
+	 * built from */
+	struct netcfg_config *config;
+	const char *backend;               /* config's */
+	const struct netcfg_iface *model;  /* config's */
 	struct netcfg_plan plan;
 
 	struct swap_check check;
@@ -97,8 +101,7 @@ static void swap_done(struct swap *s)
 {
 	nic_list_done(&s->nics);
 	default_route_done(&s->route);
-	netcfg_owner_done(&s->owner);
-	netcfg_iface_free(s->model);
+	netcfg_config_free(s->config);
 	netcfg_plan_done(&s->plan);
 	check_done(&s->check);
 	free(s->address);
@@ -474,37 +477,32 @@ static int swap_prepare(struct swap *s, const struct vnic_args *a, bool read_onl
 
 	from = as_netcfg_nic(s->from);
 	to = as_netcfg_nic(s->to);
-	r = netcfg_find_owner_full(s->root, &from, &s->owner, &err);
+	r = netcfg_load(s->root, NULL, &from, &s->config, &err);
 	if (r < 0) {
 		r = report_netcfg_error(r, "find what configures the E1000 interface", &err);
 		netcfg_error_done(&err);
 		return r;
 	}
-	if (!s->owner.backend) {
+	if (!s->config) {
 		log_error("Nothing configures %s (no netplan, NetworkManager, ifupdown, ifcfg, "
 			  "systemd-networkd or wicked configuration found): nothing to move.",
 			  s->from->name);
 		return EXIT_UNSUPPORTED;
 	}
-	r = netcfg_read(s->root, s->owner.backend, &from, &s->model, &err);
-	if (r == -EUCLEAN && s->model && s->model->n_unsupported > 0) {
+	s->backend = netcfg_config_backend(s->config);
+	s->model = netcfg_config_model(s->config);
+	if (s->model->n_unsupported > 0) {
 		log_error("The configuration of %s uses what vnic-install does not migrate; nothing "
 			  "was changed:", s->from->name);
 		for (size_t i = 0; i < s->model->n_unsupported; i++)
 			log_error("%s:%u: %s",
 				  s->model->unsupported[i].file ? s->model->unsupported[i].file : "?",
 				  s->model->unsupported[i].line, s->model->unsupported[i].what);
-		netcfg_error_done(&err);
 		return EXIT_UNSUPPORTED;
 	}
-	if (r < 0) {
-		r = report_netcfg_error(r, "read the configuration", &err);
-		netcfg_error_done(&err);
-		return r;
-	}
-	r = netcfg_plan(s->root, s->owner.backend, &from, &to, NETCFG_SIDE_BY_SIDE, &s->plan, &err);
+	r = netcfg_config_plan(s->config, &to, NETCFG_SIDE_BY_SIDE, &s->plan, &err);
 	if (r == -ENOTSUP || r == -EOPNOTSUPP) {
-		log_error("The %s backend cannot plan a side-by-side move (yet).", s->owner.backend);
+		log_error("The %s backend cannot plan a side-by-side move (yet).", s->backend);
 		netcfg_error_done(&err);
 		return EXIT_UNSUPPORTED;
 	}
@@ -539,7 +537,7 @@ static struct step_view swap_view(const struct swap *s)
 		.root = s->root,
 		.from = s->from->name,
 		.to = s->to->name,
-		.backend = s->owner.backend,
+		.backend = s->backend,
 		.check = s->check.kind_str,
 		.check_target = s->check.kind == LINKCHECK_GATEWAY ? s->check.gateway :
 				s->check.kind == LINKCHECK_PING ? NULL : s->address,
@@ -894,7 +892,7 @@ int verb_swap(const struct vnic_args *args)
 	logf = open_log(args, s.live);
 	log_set_file(logf);
 	log_debug("swap %s -> %s (%s), check %s %s, timeout %u s", s.from->name, s.to->name,
-		  s.owner.backend, s.check.kind_str, s.check.why ? s.check.why : "", s.timeout);
+		  s.backend, s.check.kind_str, s.check.why ? s.check.why : "", s.timeout);
 
 	if (!args->yes) {
 		if (!isatty(STDIN_FILENO) || args->json) {

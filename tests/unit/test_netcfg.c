@@ -188,6 +188,73 @@ static int run_compare(const char *expected, const char *actual)
 	return bad;
 }
 
+/* A plan as text: every file operation and command, for comparing two plans. */
+static char *plan_text(const struct netcfg_plan *plan)
+{
+	char *text = NULL;
+	size_t size = 0;
+	FILE *f = open_memstream(&text, &size);
+
+	assert_non_null(f);
+	for (size_t k = 0; k < plan->n_files; k++)
+		fprintf(f, "file %s %o %s\n%s\n", plan->files[k].path, (unsigned)plan->files[k].mode,
+			plan->files[k].reason, plan->files[k].contents ?: "(removed)");
+	for (size_t k = 0; k < plan->n_commands; k++) {
+		fprintf(f, "command %d %d %s:", plan->commands[k].before_files,
+			plan->commands[k].undo_after_files, plan->commands[k].reason);
+		for (char **a = plan->commands[k].argv; *a; a++)
+			fprintf(f, " %s", *a);
+		for (char **a = plan->commands[k].undo_argv; a && *a; a++)
+			fprintf(f, " | %s", *a);
+		fprintf(f, "\n");
+	}
+	assert_int_equal(fclose(f), 0);
+	return text;
+}
+
+/*
+ * One read: the plan is built from the files as netcfg_load read them. Loaded from a copy of
+ * the case's root whose configuration files are then overwritten with garbage, the plan must
+ * be the one the intact files give, and each file must have been read from disk once.
+ */
+static void check_one_read(const struct tcase *c, const struct netcfg_nic *from,
+			   const struct netcfg_nic *to, const char *expected_plan)
+{
+	_cleanup_free_ char *copy = strdup("/tmp/vnic-netcfg-XXXXXX"), *cmd = NULL, *root = NULL;
+	_cleanup_free_ char *text = NULL;
+	_cleanup_config_ struct netcfg_config *cfg = NULL;
+	struct netcfg_error err = {};
+	struct netcfg_plan plan = {};
+	const struct netcfg_iface *m;
+	size_t reads;
+
+	assert_non_null(copy);
+	assert_non_null(mkdtemp(copy));
+	assert_int_not_equal(asprintf(&cmd, "cp -a '%s/in' '%s/in'", c->dir, copy), -1);
+	assert_int_equal(system(cmd), 0);
+	assert_int_not_equal(asprintf(&root, "%s/in", copy), -1);
+	assert_int_equal(netcfg_load(root, c->backend, from, &cfg, &err), 0);
+	m = netcfg_config_model(cfg);
+	assert_non_null(m->files);
+	for (char **f = m->files; *f; f++) {
+		_cleanup_free_ char *p = path_join(root, *f);
+
+		put_text("/", p, "{{{ [garbage written after the load\n");
+	}
+	reads = netcfg_config_disk_reads(cfg);
+	assert_true(reads >= strv_length(m->files));
+	assert_int_equal(netcfg_config_plan(cfg, to, c->mode, &plan, &err), 0);
+	text = plan_text(&plan);
+	if (!streq(text, expected_plan))
+		fail_msg("case %s: the plan changed with the files after the load:\n%s\n--- instead of ---\n%s",
+			 c->name, text, expected_plan);
+	netcfg_plan_done(&plan);
+	netcfg_error_done(&err);
+	free(cmd);
+	assert_int_not_equal(asprintf(&cmd, "rm -rf '%s'", copy), -1);
+	assert_int_equal(system(cmd), 0);
+}
+
 static void test_case(void **state)
 {
 	struct tcase *c = *state;
@@ -283,6 +350,11 @@ static void test_case(void **state)
 				fprintf(cmds, " %s", *a);
 		}
 		fprintf(cmds, "\n");
+	}
+	if (r == 0) {
+		_cleanup_free_ char *text = plan_text(&plan);
+
+		check_one_read(c, &from, &to, text);
 	}
 	netcfg_plan_done(&plan);
 	assert_int_equal(fclose(res), 0);
