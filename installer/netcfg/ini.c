@@ -13,6 +13,7 @@ void nc_ini_done(struct nc_ini *ini)
 		free(ini->e[k].section);
 		free(ini->e[k].key);
 		free(ini->e[k].value);
+		free(ini->e[k].raw);
 	}
 	free(ini->e);
 	for (unsigned k = 0; k <= ini->n_sections && ini->section_name; k++)

@@ -161,6 +161,7 @@ struct nc_ini_entry {
 	char *section;     /* "" before the first header */
 	unsigned section_no; /* counts headers: tells repeated sections ([Route]) apart */
 	char *key, *value;
+	char *raw; /* a key file's value as written, before nc_ini_keyfile decoded it; else NULL */
 	unsigned line;
 };
 struct nc_ini {
@@ -173,6 +174,14 @@ struct nc_ini {
 /* Parses data; comments start with '#' or ';'. -EBADMSG (err: file, line) for a malformed line. */
 int nc_ini_parse(const char *path, const char *data, struct nc_ini *ret, struct netcfg_error *err);
 void nc_ini_done(struct nc_ini *ini);
+/* GLib key-file values (NetworkManager keyfiles, keyfile.c): decodes every value of ini in
+ * place (the written form kept in raw); -EBADMSG (err: file, line) for an invalid escape. */
+int nc_ini_keyfile(struct nc_ini *ini, const char *path, struct netcfg_error *err);
+/* One key-file value decoded; a key-file list ("a;b;", "\;" inside an item) decoded into its
+ * items (empty ones dropped); a value encoded for writing. -EBADMSG for an invalid escape. */
+int nc_kf_value(const char *raw, char **ret);
+int nc_kf_list(const char *raw, char ***ret);
+int nc_kf_escape(const char *value, char **ret);
 /* The last value of key in the (last) section named section, or NULL. */
 const char *nc_ini_get(const struct nc_ini *ini, const char *section, const char *key);
 const struct nc_ini_entry *nc_ini_find(const struct nc_ini *ini, const char *section, const char *key);

@@ -110,6 +110,8 @@ static int nm_load(const char *root, struct nm_set *ret, struct netcfg_error *er
 			return nc_error(err, *f, 0, r, "cannot read: %s", strerror(-r));
 		}
 		r = nc_ini_parse(*f, c.data, &c.ini, err);
+		if (r >= 0 && (r = nc_ini_keyfile(&c.ini, *f, err)) < 0)
+			nc_ini_done(&c.ini);
 		c.path = strdup(*f);
 		if (r >= 0 && c.path && nm_shadowed(root, &s, &c)) {
 			free(c.data);
@@ -159,17 +161,42 @@ static bool conn_autoconnect(const struct nm_conn *c)
 	return !(streq(a, "false") || streq(a, "no") || streq(a, "0"));
 }
 
+/* The items of a keyfile list (keyfile.c), each also split at ',' (written by hand for ';'). */
+static int kf_items(const struct nc_ini_entry *e, char ***ret)
+{
+	_cleanup_strv_free_ char **items = NULL, **all = NULL;
+	int r;
+
+	r = nc_kf_list(e->raw ?: e->value, &items);
+	if (r < 0)
+		return r;
+	for (char **i = items; *i; i++) {
+		_cleanup_strv_free_ char **parts = NULL;
+
+		r = strv_split(*i, ",", &parts);
+		for (char **p = parts; r >= 0 && p && *p; p++)
+			if (*nc_strip(*p))
+				r = strv_push(&all, nc_strip(*p));
+		if (r < 0)
+			return r;
+	}
+	if (!all && !(all = calloc(1, sizeof(char *))))
+		return -ENOMEM;
+	*ret = TAKE_PTR(all);
+	return 0;
+}
+
 /*
  * A [match] list (nm-settings(5), match.interface-name): globs, each optional ("|x", the
  * default) or mandatory ("&x"); "!" inverts one ("!x" is "&!x"); every mandatory one must fit,
  * and one optional one when there are any.
  */
-static bool match_list_fits(const char *list, const char *value)
+static bool match_list_fits(const struct nc_ini_entry *list, const char *value)
 {
 	_cleanup_strv_free_ char **items = NULL;
 	bool have_optional = false, optional_hit = false;
 
-	if (strv_split(list, ";,", &items) < 0)
+	if (kf_items(list, &items) < 0)
 		return false;
 	for (char **i = items; *i; i++) {
 		const char *e = nc_strip(*i);
@@ -198,8 +225,8 @@ static bool conn_matches(const struct nm_conn *c, const struct netcfg_nic *nic,
 {
 	const char *ifname = nc_ini_get(&c->ini, "connection", "interface-name");
 	const char *mac = eth_get(c, "mac-address");
-	const char *m_ifname = nc_ini_get(&c->ini, "match", "interface-name");
-	const char *m_driver = nc_ini_get(&c->ini, "match", "driver");
+	const struct nc_ini_entry *m_ifname = nc_ini_find(&c->ini, "match", "interface-name");
+	const struct nc_ini_entry *m_driver = nc_ini_find(&c->ini, "match", "driver");
 
 	*ret_unknown = NULL;
 	if (!streq(conn_type(c), "ethernet"))
@@ -262,16 +289,16 @@ static int nm_unmanaged(const char *root, const struct netcfg_nic *nic, bool *re
 }
 
 /* "a;b;" lists. */
-static int add_list(struct netcfg_iface *m, const char *v, int (*add)(struct netcfg_iface *, const char *))
+static int add_list(struct netcfg_iface *m, const struct nc_ini_entry *e, int (*add)(struct netcfg_iface *, const char *))
 {
 	_cleanup_strv_free_ char **l = NULL;
 	int r;
 
-	r = strv_split(v, ";,", &l);
+	r = kf_items(e, &l);
 	if (r < 0)
 		return r;
 	for (char **s = l; *s; s++) {
-		r = add(m, nc_strip(*s));
+		r = add(m, *s);
 		if (r < 0)
 			return r;
 	}
@@ -325,11 +352,11 @@ static int ip_section(struct netcfg_iface *m, const struct nm_conn *c, const str
 		if (r == -EINVAL)
 			return nc_bad(err, c->path, e->line, "bad gateway '%s'", v);
 	} else if (streq(k, "dns")) {
-		r = add_list(m, v, netcfg_iface_add_dns);
+		r = add_list(m, e, netcfg_iface_add_dns);
 		if (r == -EINVAL)
 			return nc_bad(err, c->path, e->line, "bad dns '%s'", v);
 	} else if (streq(k, "dns-search")) {
-		r = add_list(m, v, netcfg_iface_add_search);
+		r = add_list(m, e, netcfg_iface_add_search);
 		if (r == -EINVAL)
 			return nc_bad(err, c->path, e->line, "bad dns-search '%s'", v);
 	} else if (strncmp(k, "route", 5) == 0 && k[5] >= '0' && k[5] <= '9' && !strchr(k, '_')) {
@@ -634,7 +661,11 @@ static int kf_set(struct nc_lines *l, const char *section, const char *key, cons
 	_cleanup_free_ char *hdr = NULL, *kv = NULL;
 	size_t start = SIZE_MAX, end;
 
-	if (asprintf(&hdr, "[%s]", section) < 0 || (value && asprintf(&kv, "%s=%s", key, value) < 0))
+	_cleanup_free_ char *written = NULL;
+
+	if (value && nc_kf_escape(value, &written) < 0)
+		return -ENOMEM;
+	if (asprintf(&hdr, "[%s]", section) < 0 || (value && asprintf(&kv, "%s=%s", key, written) < 0))
 		return -ENOMEM;
 	for (size_t k = 0; k < l->n; k++)
 		if (streq(nc_strip(l->v[k]), hdr))
