@@ -285,35 +285,19 @@ static int ic_routes(const char *root, struct netcfg_iface *m, const char *name,
 	r = nc_lines_split(data, &l);
 	for (size_t k = 0; r >= 0 && k < l.n; k++) {
 		_cleanup_strv_free_ char **w = NULL;
-		const char *gw = NULL;
-		unsigned met = 0;
-		bool has_metric = false;
-		size_t i;
+		struct nc_route_words rw;
 
 		if (*nc_strip(l.v[k]) == 0 || *nc_strip(l.v[k]) == '#')
 			continue;
 		r = strv_split(l.v[k], " \t", &w);
 		if (r < 0)
 			break;
-		for (i = 1; w[i] && w[i + 1]; i += 2) {
-			if (streq(w[i], "via"))
-				gw = w[i + 1];
-			else if (streq(w[i], "metric")) {
-				if (netcfg_parse_uint(w[i + 1], 0, 0x7fffffff, &met) < 0)
-					break;
-				has_metric = true;
-			} else if (streq(w[i], "dev")) {
-				if (!streq(w[i + 1], name))
-					break;
-			} else if (!(streq(w[i], "proto") && streq(w[i + 1], "static")))
-				break;
-		}
-		if (w[i]) {
+		if (nc_route_words(w + 1, name, &rw, NULL) < 0) {
 			r = netcfg_iface_add_unsupported(m, path, (unsigned)k + 1, "route '%s'", l.v[k]);
 			continue;
 		}
-		r = netcfg_iface_add_route(m, streq(w[0], "default") && family == AF_INET6 ? "default6" : w[0], gw,
-					   has_metric ? (int)met : -1);
+		r = netcfg_iface_add_route_in(m, streq(w[0], "default") && family == AF_INET6 ? "default6" : w[0],
+					      rw.gateway, rw.metric, rw.table, rw.onlink);
 		if (r == -EINVAL)
 			r = nc_bad(err, path, (unsigned)k + 1, "bad route '%s'", l.v[k]);
 	}

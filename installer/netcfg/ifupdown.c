@@ -382,14 +382,13 @@ static unsigned vlan_of(const struct ifu_stanza *s, const char *parent)
 	return 0;
 }
 
-/* "[post-]up ip [-4|-6] route add|replace DEST [via GW] [dev D] [metric N] [proto static]" */
+/* "[post-]up ip [-4|-6] route add|replace DEST [via GW] [dev D] [metric N] [table T] [onlink]
+ * [proto static]" */
 static int parse_route_cmd(struct netcfg_iface *m, const char *cmd, const char *dev)
 {
 	_cleanup_strv_free_ char **w = NULL;
-	const char *dest = NULL, *gw = NULL;
-	unsigned metric = 0;
-	bool has_metric = false;
-	size_t k = 0, n;
+	struct nc_route_words rw;
+	size_t k = 1, n;
 	int r;
 
 	r = strv_split(cmd, " \t", &w);
@@ -399,7 +398,6 @@ static int parse_route_cmd(struct netcfg_iface *m, const char *cmd, const char *
 	if (n < 4 || (!streq(w[0], "ip") && !streq(w[0], "/sbin/ip") && !streq(w[0], "/usr/sbin/ip") &&
 		      !streq(w[0], "/bin/ip")))
 		return -EINVAL;
-	k = 1;
 	if (streq(w[k], "-4") || streq(w[k], "-6"))
 		k++;
 	if (k >= n || (!streq(w[k], "route") && !streq(w[k], "r") && !streq(w[k], "ro")))
@@ -410,25 +408,10 @@ static int parse_route_cmd(struct netcfg_iface *m, const char *cmd, const char *
 	k++;
 	if (k >= n)
 		return -EINVAL;
-	dest = w[k++];
-	for (; k < n; k += 2) {
-		if (k + 1 >= n)
-			return -EINVAL;
-		if (streq(w[k], "via"))
-			gw = w[k + 1];
-		else if (streq(w[k], "dev")) {
-			if (!streq(w[k + 1], dev))
-				return -EINVAL;
-		} else if (streq(w[k], "metric")) {
-			if (netcfg_parse_uint(w[k + 1], 0, UINT32_MAX >> 1, &metric) < 0)
-				return -EINVAL;
-			has_metric = true;
-		} else if (streq(w[k], "proto") && streq(w[k + 1], "static"))
-			continue;
-		else
-			return -EINVAL;
-	}
-	return netcfg_iface_add_route(m, dest, gw, has_metric ? (int)metric : -1);
+	r = nc_route_words(w + k + 1, dev, &rw, NULL);
+	if (r < 0)
+		return r;
+	return netcfg_iface_add_route_in(m, w[k], rw.gateway, rw.metric, rw.table, rw.onlink);
 }
 
 static bool is_route_del(const char *cmd)

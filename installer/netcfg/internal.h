@@ -96,6 +96,19 @@ int nc_lines_join(const struct nc_lines *l, char **ret);
 int nc_lines_set(struct nc_lines *l, size_t k, char *s);
 int nc_lines_insert(struct nc_lines *l, size_t k, const char *s);
 
+/* A route's options in iproute2's words, as ifupdown's `ip route add`, ifcfg's route-<if> and
+ * wicked's ifroute lines write them: "via GW", "dev D", "metric N" ("preference", "priority"),
+ * "table T", "onlink", "proto static". */
+struct nc_route_words {
+	const char *gateway; /* points into the words */
+	int metric;          /* -1: unset */
+	unsigned table;      /* 0: main */
+	bool onlink;
+};
+/* Parses the NULL-terminated words w; a "dev" must name dev (when dev is set). 0, or -EINVAL
+ * with *ret_bad (when not NULL) the index of the first word it does not take. */
+int nc_route_words(char *const *w, const char *dev, struct nc_route_words *ret, size_t *ret_bad);
+
 /* Whether a config's MAC (any case and separator) names nic's MAC or permanent MAC. */
 bool nc_mac_matches(const char *config_mac, const struct netcfg_nic *nic);
 /* Trims blanks at both ends in place; returns s. */

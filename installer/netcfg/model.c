@@ -4,6 +4,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -209,7 +210,32 @@ int netcfg_iface_set_gateway(struct netcfg_iface *i, const char *gw)
 	return 0;
 }
 
+int netcfg_parse_table(const char *s, unsigned *ret)
+{
+	static const struct {
+		const char *name;
+		unsigned id;
+	} named[] = { { "main", 0 }, { "local", 255 }, { "default", 253 } };
+	unsigned id;
+
+	for (size_t k = 0; k < ELEMENTSOF(named); k++)
+		if (streq(s, named[k].name)) {
+			*ret = named[k].id;
+			return 0;
+		}
+	if (netcfg_parse_uint(s, 1, UINT32_MAX, &id) < 0)
+		return -EINVAL;
+	*ret = id == 254 ? 0 : id;
+	return 0;
+}
+
 int netcfg_iface_add_route(struct netcfg_iface *i, const char *dest, const char *gw, int metric)
+{
+	return netcfg_iface_add_route_in(i, dest, gw, metric, 0, false);
+}
+
+int netcfg_iface_add_route_in(struct netcfg_iface *i, const char *dest, const char *gw, int metric,
+			      unsigned table, bool onlink)
 {
 	_cleanup_free_ char *d = NULL, *g = NULL;
 	struct netcfg_route *n;
@@ -244,7 +270,7 @@ int netcfg_iface_add_route(struct netcfg_iface *i, const char *dest, const char 
 	i->routes = n;
 	n[i->n_routes++] = (struct netcfg_route){ .family = family, .destination = TAKE_PTR(d),
 						  .prefix = prefix, .gateway = TAKE_PTR(g),
-						  .metric = metric };
+						  .metric = metric, .table = table, .onlink = onlink };
 	return 0;
 }
 
@@ -352,8 +378,11 @@ static void iface_text(FILE *f, const struct netcfg_iface *i, const char *indent
 	for (size_t k = 0; k < i->n_routes; k++) {
 		const struct netcfg_route *rt = &i->routes[k];
 
-		fprintf(f, "%sroute %s/%u via %s metric %d\n", indent, rt->destination, rt->prefix,
+		fprintf(f, "%sroute %s/%u via %s metric %d", indent, rt->destination, rt->prefix,
 			rt->gateway ? rt->gateway : "-", rt->metric);
+		if (rt->table)
+			fprintf(f, " table %u", rt->table);
+		fprintf(f, "%s\n", rt->onlink ? " onlink" : "");
 	}
 	for (char **s = i->dns; s && *s; s++)
 		fprintf(f, "%sdns %s\n", indent, *s);

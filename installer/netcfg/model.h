@@ -26,6 +26,8 @@ struct netcfg_route {
 	unsigned prefix;
 	char *gateway;     /* or NULL: on-link */
 	int metric;        /* -1: unset */
+	unsigned table;    /* routing table; 0: the main one */
+	bool onlink;       /* the gateway is on the link, whatever the addresses say */
 };
 
 /* A construct a migration must refuse, and where it was found. */
@@ -86,6 +88,12 @@ int netcfg_iface_add_addr(struct netcfg_iface *i, const char *cidr, unsigned def
 int netcfg_iface_set_gateway(struct netcfg_iface *i, const char *gw);
 /* dest "default" or "a.b.c.d/n"; gw NULL for on-link; metric -1 for unset. */
 int netcfg_iface_add_route(struct netcfg_iface *i, const char *dest, const char *gw, int metric);
+/* The same with a table (0: main) and the on-link flag of the gateway. */
+int netcfg_iface_add_route_in(struct netcfg_iface *i, const char *dest, const char *gw, int metric,
+			      unsigned table, bool onlink);
+/* A route table as iproute2 and networkd name it: a number, or main (0 here), local, default;
+ * -EINVAL for anything else. */
+int netcfg_parse_table(const char *s, unsigned *ret);
 int netcfg_iface_add_dns(struct netcfg_iface *i, const char *server);
 int netcfg_iface_add_search(struct netcfg_iface *i, const char *domain);
 int netcfg_iface_add_unsupported(struct netcfg_iface *i, const char *file, unsigned line,

@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fnmatch.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <yaml.h>
@@ -380,8 +381,9 @@ static int def_into(yaml_document_t *d, yaml_node_t *def, const char *path, bool
 			for (yaml_node_item_t *i = v->data.sequence.items.start; r >= 0 && i < v->data.sequence.items.top; i++) {
 				yaml_node_t *rt = yaml_document_get_node(d, *i);
 				const char *to = NULL, *via = NULL;
-				unsigned metric = 0;
+				unsigned metric = 0, table = 0;
 				bool has_metric = false;
+				enum netcfg_tristate onlink = NETCFG_UNSET;
 
 				if (!node_is(rt, YAML_MAPPING_NODE))
 					return nc_bad(err, path, line_of(rt), "a route must be a mapping");
@@ -400,6 +402,13 @@ static int def_into(yaml_document_t *d, yaml_node_t *def, const char *path, bool
 						if (netcfg_parse_uint(qv, 0, 0x7fffffff, &metric) < 0)
 							return nc_bad(err, path, line_of(qvn), "route metric: bad value '%s'", qv);
 						has_metric = true;
+					} else if (streq(qk, "table")) {
+						if (netcfg_parse_uint(qv, 1, UINT32_MAX, &table) < 0)
+							return nc_bad(err, path, line_of(qvn), "route table: bad value '%s'", qv);
+						table = table == 254 ? 0 : table;
+					} else if (streq(qk, "on-link")) {
+						if (parse_bool(qv, &onlink) < 0)
+							return nc_bad(err, path, line_of(qvn), "route on-link: bad value '%s'", qv);
 					} else {
 						r = netcfg_iface_add_unsupported(m, path, line_of(qvn), "route option '%s'", qk);
 						if (r < 0)
@@ -408,8 +417,9 @@ static int def_into(yaml_document_t *d, yaml_node_t *def, const char *path, bool
 				}
 				if (!to)
 					return nc_bad(err, path, line_of(rt), "route without 'to'");
-				r = netcfg_iface_add_route(m, streq(to, "default") && via && strchr(via, ':') ? "default6" : to, via,
-							   has_metric ? (int)metric : -1);
+				r = netcfg_iface_add_route_in(m, streq(to, "default") && via && strchr(via, ':') ? "default6" : to,
+							      via, has_metric ? (int)metric : -1, table,
+							      onlink == NETCFG_YES);
 				if (r == -EINVAL)
 					return nc_bad(err, path, line_of(rt), "route to '%s': bad destination or gateway", to);
 			}

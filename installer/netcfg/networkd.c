@@ -162,29 +162,73 @@ static int nd_set_master(struct netcfg_iface *m, const struct nd_file *f, const 
 	return m->master ? 0 : -ENOMEM;
 }
 
+/* One [Route] section, as its keys come. */
+struct nd_route {
+	unsigned no; /* its section_no; 0: none open */
+	const char *dest, *gw;
+	int metric;
+	unsigned table;
+	bool onlink;
+};
+
+static int nd_route_key(struct netcfg_iface *m, const struct nd_file *f, const struct nc_ini_entry *e,
+			struct nd_route *rt, struct netcfg_error *err)
+{
+	enum netcfg_tristate onlink;
+	unsigned n;
+
+	rt->no = e->section_no;
+	if (streq(e->key, "Destination"))
+		rt->dest = e->value;
+	else if (streq(e->key, "Gateway"))
+		rt->gw = e->value;
+	else if (streq(e->key, "Metric")) {
+		if (netcfg_parse_uint(e->value, 0, 0x7fffffff, &n) < 0)
+			return nc_bad(err, f->path, e->line, "Metric=: bad value '%s'", e->value);
+		rt->metric = (int)n;
+	} else if (streq(e->key, "Table")) {
+		if (netcfg_parse_table(e->value, &rt->table) < 0)
+			return netcfg_iface_add_unsupported(m, f->path, e->line, "[Route] Table=%s (a named table)",
+							    e->value);
+	} else if (streq(e->key, "GatewayOnLink") || streq(e->key, "GatewayOnlink")) {
+		if (parse_bool_or(e->value, &onlink) < 0)
+			return nc_bad(err, f->path, e->line, "%s=: bad value '%s'", e->key, e->value);
+		rt->onlink = onlink == NETCFG_YES;
+	} else
+		return netcfg_iface_add_unsupported(m, f->path, e->line, "[Route] %s=", e->key);
+	return 0;
+}
+
+/* A [Route] section ended: adds what it said. */
+static int nd_route_end(struct netcfg_iface *m, const struct nd_file *f, struct nd_route *rt,
+			struct netcfg_error *err)
+{
+	unsigned line = f->ini.section_line[rt->no];
+	int r;
+
+	if (!rt->dest && !rt->gw)
+		return nc_bad(err, f->path, line, "[Route] without Destination= or Gateway=");
+	r = netcfg_iface_add_route_in(m, rt->dest ?: (strchr(rt->gw, ':') ? "default6" : "default"), rt->gw,
+				      rt->metric, rt->table, rt->onlink);
+	if (r == -EINVAL)
+		return nc_bad(err, f->path, line, "[Route]: bad Destination= or Gateway=");
+	*rt = (struct nd_route){ .metric = -1 };
+	return r;
+}
+
 static int nd_into(struct netcfg_iface *m, const struct nd_file *f, char ***ret_vlans, struct netcfg_error *err)
 {
-	unsigned route_no = 0;
-	const char *rdest = NULL, *rgw = NULL;
-	unsigned rmetric = 0;
-	bool rhas_metric = false;
+	struct nd_route rt = { .metric = -1 };
 	int r = 0;
 
 	for (size_t k = 0; k <= f->ini.n && r >= 0; k++) {
 		const struct nc_ini_entry *e = k < f->ini.n ? &f->ini.e[k] : NULL;
 		const char *s = e ? e->section : NULL, *key = e ? e->key : NULL, *v = e ? e->value : NULL;
 
-		/* A [Route] section ends: add what it said. */
-		if (route_no && (!e || e->section_no != route_no)) {
-			if (!rdest && !rgw)
-				return nc_bad(err, f->path, f->ini.section_line[route_no], "[Route] without Destination= or Gateway=");
-			r = netcfg_iface_add_route(m, rdest ?: (strchr(rgw, ':') ? "default6" : "default"), rgw,
-						   rhas_metric ? (int)rmetric : -1);
-			if (r == -EINVAL)
-				return nc_bad(err, f->path, f->ini.section_line[route_no], "[Route]: bad Destination= or Gateway=");
+		if (rt.no && (!e || e->section_no != rt.no)) {
+			r = nd_route_end(m, f, &rt, err);
 			if (r < 0)
 				return r;
-			route_no = 0, rdest = rgw = NULL, rhas_metric = false;
 		}
 		if (!e)
 			break;
@@ -235,17 +279,7 @@ static int nd_into(struct netcfg_iface *m, const struct nd_file *f, char ***ret_
 			if (r == -EINVAL)
 				return nc_bad(err, f->path, e->line, "Address=: bad value '%s'", v);
 		} else if (streq(s, "Route")) {
-			route_no = e->section_no;
-			if (streq(key, "Destination"))
-				rdest = v;
-			else if (streq(key, "Gateway"))
-				rgw = v;
-			else if (streq(key, "Metric")) {
-				if (netcfg_parse_uint(v, 0, 0x7fffffff, &rmetric) < 0)
-					return nc_bad(err, f->path, e->line, "Metric=: bad value '%s'", v);
-				rhas_metric = true;
-			} else
-				r = netcfg_iface_add_unsupported(m, f->path, e->line, "[Route] %s=", key);
+			r = nd_route_key(m, f, e, &rt, err);
 		} else if (streq(s, "Link")) {
 			if (streq(key, "MTUBytes")) {
 				if (netcfg_parse_uint(v, 68, 65535, &m->mtu) < 0)

@@ -305,6 +305,63 @@ static int add_list(struct netcfg_iface *m, const struct nc_ini_entry *e, int (*
 	return 0;
 }
 
+/* A routeN_options value ("table=100,onlink=true"): the table and on-link flag, which the model
+ * carries; -EINVAL for another option, or a bad value. */
+static int route_options(const char *v, unsigned *ret_table, bool *ret_onlink)
+{
+	_cleanup_strv_free_ char **opts = NULL;
+	unsigned table = 0;
+	bool onlink = false;
+	int r;
+
+	r = strv_split(v, ",", &opts);
+	for (char **o = opts; r >= 0 && o && *o; o++) {
+		const char *x = nc_strip(*o);
+
+		if (strncmp(x, "table=", 6) == 0)
+			r = netcfg_parse_table(x + 6, &table);
+		else if (streq(x, "onlink=true") || streq(x, "onlink=1") || streq(x, "onlink=yes"))
+			onlink = true;
+		else if (!(streq(x, "onlink=false") || streq(x, "onlink=0") || streq(x, "onlink=no")))
+			r = -EINVAL;
+	}
+	if (r < 0)
+		return r;
+	*ret_table = table;
+	*ret_onlink = onlink;
+	return 0;
+}
+
+/* routeN=dest/prefix[,gateway[,metric]] with its routeN_options. */
+static int nm_route(struct netcfg_iface *m, const struct nm_conn *c, const struct nc_ini_entry *e,
+		    struct netcfg_error *err)
+{
+	_cleanup_strv_free_ char **f = NULL;
+	_cleanup_free_ char *okey = NULL;
+	const char *gw, *opts;
+	unsigned metric = 0, table = 0;
+	bool onlink = false;
+	int r;
+
+	r = strv_split(e->value, ",", &f);
+	if (r < 0)
+		return r;
+	if (strv_length(f) < 1 || strv_length(f) > 3)
+		return nc_bad(err, c->path, e->line, "bad route '%s'", e->value);
+	gw = f[1] && strcmp(f[1], "0.0.0.0") != 0 && strcmp(f[1], "::") != 0 ? f[1] : NULL;
+	if (f[1] && f[2] && netcfg_parse_uint(f[2], 0, 0x7fffffff, &metric) < 0)
+		return nc_bad(err, c->path, e->line, "bad route metric '%s'", f[2]);
+	if (asprintf(&okey, "%s_options", e->key) < 0)
+		return -ENOMEM;
+	opts = nc_ini_get(&c->ini, e->section, okey);
+	if (opts && route_options(opts, &table, &onlink) < 0)
+		table = 0, onlink = false; /* refused where the options key is read */
+	r = netcfg_iface_add_route_in(m, f[0], gw, f[1] && f[2] ? (int)metric : -1, table, onlink);
+	if (r == -EINVAL)
+		return nc_bad(err, c->path, e->line, "bad route '%s'", e->value);
+	return r;
+}
+
 static int ip_section(struct netcfg_iface *m, const struct nm_conn *c, const struct nc_ini_entry *e,
 		      int family, struct netcfg_error *err)
 {
@@ -359,22 +416,14 @@ static int ip_section(struct netcfg_iface *m, const struct nm_conn *c, const str
 		r = add_list(m, e, netcfg_iface_add_search);
 		if (r == -EINVAL)
 			return nc_bad(err, c->path, e->line, "bad dns-search '%s'", v);
-	} else if (strncmp(k, "route", 5) == 0 && k[5] >= '0' && k[5] <= '9' && !strchr(k, '_')) {
-		_cleanup_strv_free_ char **f = NULL;
-		unsigned metric = 0;
-		const char *gw;
+	} else if (strncmp(k, "route", 5) == 0 && k[5] >= '0' && k[5] <= '9' && !strchr(k, '_'))
+		r = nm_route(m, c, e, err);
+	else if (strncmp(k, "route", 5) == 0 && k[5] >= '0' && k[5] <= '9' && streq(strchr(k, '_'), "_options")) {
+		unsigned table;
+		bool onlink;
 
-		r = strv_split(v, ",", &f);
-		if (r < 0)
-			return r;
-		if (strv_length(f) < 1 || strv_length(f) > 3)
-			return nc_bad(err, c->path, e->line, "bad route '%s'", v);
-		gw = f[1] && strcmp(f[1], "0.0.0.0") != 0 && strcmp(f[1], "::") != 0 ? f[1] : NULL;
-		if (f[1] && f[2] && netcfg_parse_uint(f[2], 0, 0x7fffffff, &metric) < 0)
-			return nc_bad(err, c->path, e->line, "bad route metric '%s'", f[2]);
-		r = netcfg_iface_add_route(m, f[0], gw, f[1] && f[2] ? (int)metric : -1);
-		if (r == -EINVAL)
-			return nc_bad(err, c->path, e->line, "bad route '%s'", v);
+		if (route_options(v, &table, &onlink) < 0)
+			r = netcfg_iface_add_unsupported(m, c->path, e->line, "route options '%s' (%s)", v, k);
 	} else if (strncmp(k, "route", 5) == 0 && strchr(k, '_'))
 		r = netcfg_iface_add_unsupported(m, c->path, e->line, "route options (%s)", k);
 	else if (streq(k, "never-default") && (streq(v, "true") || streq(v, "yes")))

@@ -669,3 +669,50 @@ int nc_rename_vlan(const char *vlan_name, const char *old_parent, const char *ne
 	*ret = c;
 	return 0;
 }
+
+/* The value after w[k], or NULL (and *ret_bad = k) when there is none. */
+static const char *word_value(char *const *w, size_t k, size_t *ret_bad)
+{
+	if (w[k + 1])
+		return w[k + 1];
+	if (ret_bad)
+		*ret_bad = k;
+	return NULL;
+}
+
+int nc_route_words(char *const *w, const char *dev, struct nc_route_words *ret, size_t *ret_bad)
+{
+	struct nc_route_words rw = { .metric = -1 };
+	size_t k;
+
+	for (k = 0; w[k]; k++) {
+		const char *v;
+		unsigned n;
+
+		if (streq(w[k], "onlink")) {
+			rw.onlink = true;
+			continue;
+		}
+		if (!(v = word_value(w, k, ret_bad)))
+			return -EINVAL;
+		if (streq(w[k], "via"))
+			rw.gateway = v;
+		else if (streq(w[k], "dev") && (!dev || streq(v, dev)))
+			;
+		else if ((streq(w[k], "metric") || streq(w[k], "preference") || streq(w[k], "priority")) &&
+			 netcfg_parse_uint(v, 0, 0x7fffffff, &n) == 0)
+			rw.metric = (int)n;
+		else if (streq(w[k], "table") && netcfg_parse_table(v, &n) == 0)
+			rw.table = n;
+		else if (!(streq(w[k], "proto") && streq(v, "static")))
+			break;
+		k++;
+	}
+	if (w[k]) {
+		if (ret_bad)
+			*ret_bad = k;
+		return -EINVAL;
+	}
+	*ret = rw;
+	return 0;
+}

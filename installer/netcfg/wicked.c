@@ -162,6 +162,7 @@ static int wk_routes(const char *root, struct netcfg_iface *m, const char *path,
 	for (size_t k = 0; r >= 0 && k < l.n; k++) {
 		_cleanup_strv_free_ char **w = NULL;
 		_cleanup_free_ char *dest = NULL;
+		struct nc_route_words rw = { .metric = -1 };
 		const char *gw;
 		size_t n;
 
@@ -181,8 +182,13 @@ static int wk_routes(const char *root, struct netcfg_iface *m, const char *path,
 		if (n < 4 && !strstr(path, "ifroute-"))
 			continue;
 		used = true;
-		if (n > 4) {
+		/* [TYPE] [OPTIONS]: a unicast route with iproute2's options (metric, table, onlink) */
+		if (n > 4 && nc_route_words(w + 4 + streq(w[4], "unicast"), NULL, &rw, NULL) < 0) {
 			r = netcfg_iface_add_unsupported(m, path, (unsigned)k + 1, "route options '%s'", l.v[k]);
+			continue;
+		}
+		if (rw.gateway) {
+			r = netcfg_iface_add_unsupported(m, path, (unsigned)k + 1, "a second gateway in '%s'", l.v[k]);
 			continue;
 		}
 		gw = streq(w[1], "-") || streq(w[1], "0.0.0.0") ? NULL : w[1];
@@ -205,7 +211,7 @@ static int wk_routes(const char *root, struct netcfg_iface *m, const char *path,
 				sprintf(slash + 1, "%u", pfx);
 		}
 		if (r >= 0) {
-			r = netcfg_iface_add_route(m, dest, gw, -1);
+			r = netcfg_iface_add_route_in(m, dest, gw, rw.metric, rw.table, rw.onlink);
 			if (r == -EINVAL)
 				r = nc_bad(err, path, (unsigned)k + 1, "bad route '%s'", l.v[k]);
 		}

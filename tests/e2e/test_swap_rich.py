@@ -3,8 +3,9 @@
 in a Debian bookworm guest per network backend, and rolled back byte for byte.
 
 The E1000 (ens3) runs, from its backend's own configuration: two IPv4 addresses in two networks,
-a static IPv6 address, the default route, a static route through the second network, DNS and a
-search domain, MTU 9000, and VLAN 5 with its own address. After the swap the VMXNET3 interface
+a static IPv6 address, the default route, a static route through the second network, a route in
+table 100 through an on-link gateway outside both networks (policy routing), DNS and a search
+domain, MTU 9000, and VLAN 5 with its own address. After the swap the VMXNET3 interface
 (ens4) must run every one of them (swap's own comparison checks the addresses and routes too;
 this test also looks at the MTU, the VLAN, the DNS and that no IPv6 address failed its duplicate
 address detection), the gateway must answer over the VLAN, and the E1000 must hold none of the
@@ -28,6 +29,9 @@ V6 = "fd00:77::50"
 VLAN_ID = 5
 VLAN_ADDR = "10.77.5.50"
 VLAN_GW = "10.77.5.1"
+TABLED = "10.80.0.0/16"  # in table TABLE, through a gateway on the link but in no network
+ONLINK_GW = "10.81.0.1"
+TABLE = 100
 MANUAL = "10.77.0.77"  # an address added by hand, in no configuration
 MTU = 9000
 
@@ -46,6 +50,7 @@ iface {OLD} inet static
     address {SECOND}/24
     up ip route add {ROUTED} via {ROUTER} dev {OLD}
     down ip route del {ROUTED} via {ROUTER} dev {OLD}
+    up ip route add {TABLED} via {ONLINK_GW} dev {OLD} onlink table {TABLE}
     dns-nameservers {GATEWAY}
     dns-search vnic.test
 
@@ -68,6 +73,10 @@ NETPLAN = f"""network:
           via: {GATEWAY}
         - to: {ROUTED}
           via: {ROUTER}
+        - to: {TABLED}
+          via: {ONLINK_GW}
+          on-link: true
+          table: {TABLE}
       nameservers:
         addresses: [{GATEWAY}]
         search: [vnic.test]
@@ -98,6 +107,12 @@ VLAN=vlan{VLAN_ID}
 [Route]
 Destination={ROUTED}
 Gateway={ROUTER}
+
+[Route]
+Destination={TABLED}
+Gateway={ONLINK_GW}
+GatewayOnLink=yes
+Table={TABLE}
 """,
     f"/etc/systemd/network/20-vlan{VLAN_ID}.netdev": f"""[NetDev]
 Name=vlan{VLAN_ID}
@@ -129,6 +144,8 @@ method=manual
 address1={STATIC}/24,{GATEWAY}
 address2={SECOND}/24
 route1={ROUTED},{ROUTER}
+route2={TABLED},{ONLINK_GW}
+route2_options=onlink=true,table={TABLE}
 dns={GATEWAY};
 dns-search=vnic.test;
 
@@ -215,6 +232,9 @@ def missing(vm, backend, ifc):
         lacks.append("an address still tentative or failed DAD:\n" + addrs)
     if f"dev {ifc}" not in vm.run(f"ip route show {ROUTED}").stdout:
         lacks.append(f"route {ROUTED}")
+    tabled = vm.run(f"ip route show table {TABLE} {TABLED}").stdout
+    if f"dev {ifc}" not in tabled or "onlink" not in tabled:
+        lacks.append(f"route {TABLED} onlink in table {TABLE}")
     if f"dev {ifc}" not in vm.run("ip route show default").stdout:
         lacks.append("the default route")
     if vm.sh(f"cat /sys/class/net/{ifc}/mtu").strip() != str(MTU):
