@@ -98,7 +98,7 @@ int nc_lines_insert(struct nc_lines *l, size_t k, const char *s);
 
 /* A route's options in iproute2's words, as ifupdown's `ip route add`, ifcfg's route-<if> and
  * wicked's ifroute lines write them: "via GW", "dev D", "metric N" ("preference", "priority"),
- * "table T", "onlink", "proto static". */
+ * "table T", "onlink", "proto static", "scope global|link", "src ADDR" (carried by the copy). */
 struct nc_route_words {
 	const char *gateway; /* points into the words */
 	int metric;          /* -1: unset */

@@ -283,6 +283,7 @@ static const char *const passthrough[] = {
 	"optional", "critical", "dhcp4-overrides", "dhcp6-overrides", "link-local", "ipv6-privacy",
 	"wakeonlan", "dhcp-identifier", "renderer", "ipv6-address-generation", "ipv6-mtu",
 	"networkmanager", /* NetworkManager 1.46+ keeps its connections in netplan: uuid, name, passthrough */
+	"routing-policy", /* rules (from, to, table, priority, mark): they name no interface */
 };
 
 static bool is_passthrough(const char *k)
@@ -409,6 +410,9 @@ static int def_into(yaml_document_t *d, yaml_node_t *def, const char *path, bool
 					} else if (streq(qk, "on-link")) {
 						if (parse_bool(qv, &onlink) < 0)
 							return nc_bad(err, path, line_of(qvn), "route on-link: bad value '%s'", qv);
+					} else if ((streq(qk, "scope") && (streq(qv, "global") || streq(qv, "link"))) ||
+						   (streq(qk, "type") && streq(qv, "unicast")) || streq(qk, "from")) {
+						/* carried by the copy: the same route (from: its preferred source) */
 					} else {
 						r = netcfg_iface_add_unsupported(m, path, line_of(qvn), "route option '%s'", qk);
 						if (r < 0)

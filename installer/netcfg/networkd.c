@@ -194,8 +194,11 @@ static int nd_route_key(struct netcfg_iface *m, const struct nd_file *f, const s
 		if (parse_bool_or(e->value, &onlink) < 0)
 			return nc_bad(err, f->path, e->line, "%s=: bad value '%s'", e->key, e->value);
 		rt->onlink = onlink == NETCFG_YES;
+	} else if ((streq(e->key, "Scope") && (streq(e->value, "global") || streq(e->value, "link"))) ||
+		   (streq(e->key, "Type") && streq(e->value, "unicast")) || streq(e->key, "PreferredSource")) {
+		/* carried by the copy: the same route (with its preferred source) */
 	} else
-		return netcfg_iface_add_unsupported(m, f->path, e->line, "[Route] %s=", e->key);
+		return netcfg_iface_add_unsupported(m, f->path, e->line, "[Route] %s=%s", e->key, e->value);
 	return 0;
 }
 
@@ -286,6 +289,12 @@ static int nd_into(struct netcfg_iface *m, const struct nd_file *f, char ***ret_
 					return nc_bad(err, f->path, e->line, "MTUBytes=: bad value '%s' (suffixes are not supported)", v);
 			} else if (streq(key, "MACAddress"))
 				r = netcfg_iface_add_unsupported(m, f->path, e->line, "a set MAC address ([Link] MACAddress=)");
+		} else if (streq(s, "RoutingPolicyRule")) {
+			/* carried by the copy, unless it names an interface (the E1000's, or another) */
+			if (streq(key, "IncomingInterface") || streq(key, "OutgoingInterface"))
+				r = netcfg_iface_add_unsupported(m, f->path, e->line,
+								 "[RoutingPolicyRule] %s=%s (a rule naming an interface)",
+								 key, v);
 		} else if (streq(s, "DHCPv4") || streq(s, "DHCPv6") || streq(s, "IPv6AcceptRA") || streq(s, "DHCP")) {
 			/* kept by the line-by-line copy */
 		} else

@@ -426,6 +426,8 @@ static int ip_section(struct netcfg_iface *m, const struct nm_conn *c, const str
 			r = netcfg_iface_add_unsupported(m, c->path, e->line, "route options '%s' (%s)", v, k);
 	} else if (strncmp(k, "route", 5) == 0 && strchr(k, '_'))
 		r = netcfg_iface_add_unsupported(m, c->path, e->line, "route options (%s)", k);
+	else if (strncmp(k, "routing-rule", 12) == 0 && (strstr(v, "iif ") || strstr(v, "oif ")))
+		r = netcfg_iface_add_unsupported(m, c->path, e->line, "%s=%s (a rule naming an interface)", k, v);
 	else if (streq(k, "never-default") && (streq(v, "true") || streq(v, "yes")))
 		r = netcfg_iface_add_unsupported(m, c->path, e->line, "never-default");
 	/* Other keys (may-fail, addr-gen-mode, dhcp-*, ...) are kept by the line-by-line copy. */

@@ -670,6 +670,13 @@ int nc_rename_vlan(const char *vlan_name, const char *old_parent, const char *ne
 	return 0;
 }
 
+static bool is_ip(const char *s)
+{
+	_cleanup_free_ char *c = NULL;
+
+	return netcfg_parse_ip(s, NULL, &c) == 0;
+}
+
 /* The value after w[k], or NULL (and *ret_bad = k) when there is none. */
 static const char *word_value(char *const *w, size_t k, size_t *ret_bad)
 {
@@ -704,6 +711,10 @@ int nc_route_words(char *const *w, const char *dev, struct nc_route_words *ret, 
 			rw.metric = (int)n;
 		else if (streq(w[k], "table") && netcfg_parse_table(v, &n) == 0)
 			rw.table = n;
+		else if (streq(w[k], "scope") && (streq(v, "global") || streq(v, "link")))
+			; /* the same route: link scope is what a route without a gateway has */
+		else if (streq(w[k], "src") && is_ip(v))
+			; /* its preferred source, carried with the line */
 		else if (!(streq(w[k], "proto") && streq(v, "static")))
 			break;
 		k++;
