@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fnmatch.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -162,6 +163,31 @@ static int nd_set_master(struct netcfg_iface *m, const struct nd_file *f, const 
 	return m->master ? 0 : -ENOMEM;
 }
 
+/* A size as systemd.network(5) writes one: a number, or with K, M or G (powers of 1024). */
+static int parse_bytes(const char *v, unsigned min, unsigned max, unsigned *ret)
+{
+	static const char units[] = "KMG";
+	_cleanup_free_ char *digits = strdup(v);
+	unsigned long long n;
+	unsigned x;
+	size_t len;
+	const char *u;
+
+	if (!digits)
+		return -ENOMEM;
+	len = strlen(digits);
+	u = len > 1 ? strchr(units, digits[len - 1]) : NULL;
+	if (u)
+		digits[len - 1] = 0;
+	if (netcfg_parse_uint(digits, 0, UINT32_MAX, &x) < 0)
+		return -EINVAL;
+	n = (unsigned long long)x << (u ? 10 * (u - units + 1) : 0);
+	if (n < min || n > max)
+		return -EINVAL;
+	*ret = (unsigned)n;
+	return 0;
+}
+
 /* One [Route] section, as its keys come. */
 struct nd_route {
 	unsigned no; /* its section_no; 0: none open */
@@ -285,8 +311,8 @@ static int nd_into(struct netcfg_iface *m, const struct nd_file *f, char ***ret_
 			r = nd_route_key(m, f, e, &rt, err);
 		} else if (streq(s, "Link")) {
 			if (streq(key, "MTUBytes")) {
-				if (netcfg_parse_uint(v, 68, 65535, &m->mtu) < 0)
-					return nc_bad(err, f->path, e->line, "MTUBytes=: bad value '%s' (suffixes are not supported)", v);
+				if (parse_bytes(v, 68, 65535, &m->mtu) < 0)
+					return nc_bad(err, f->path, e->line, "MTUBytes=: bad value '%s'", v);
 			} else if (streq(key, "MACAddress"))
 				r = netcfg_iface_add_unsupported(m, f->path, e->line, "a set MAC address ([Link] MACAddress=)");
 		} else if (streq(s, "RoutingPolicyRule")) {
