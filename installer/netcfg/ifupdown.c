@@ -436,6 +436,22 @@ static int set_master(struct netcfg_iface *m, const char *file, unsigned line, c
 	return 0;
 }
 
+/* Options that say nothing the model carries and move as written with the stanza: derived
+ * inet values, the default route's metric, DHCP and IPv6 address behaviour. */
+static bool carried_option(const struct ifu_stanza *s, const char *key)
+{
+	static const char *const inet[] = { "broadcast", "network", "metric", "hostname", "scope",
+					    "leasetime", "vendor", "client" };
+	static const char *const inet6[] = { "privext", "dad-attempts", "dad-interval", "scope",
+					     "request_prefix", "metric" };
+	bool v4 = streq(s->family, "inet");
+
+	for (size_t k = 0; k < (v4 ? ELEMENTSOF(inet) : ELEMENTSOF(inet6)); k++)
+		if (streq(key, v4 ? inet[k] : inet6[k]))
+			return true;
+	return false;
+}
+
 static int stanza_into(struct netcfg_iface *m, const struct ifu_stanza *s, struct netcfg_error *err)
 {
 	bool inet = streq(s->family, "inet"), inet6 = streq(s->family, "inet6");
@@ -495,15 +511,16 @@ static int stanza_into(struct netcfg_iface *m, const struct ifu_stanza *s, struc
 		} else if (streq(key, "mtu")) {
 			if (netcfg_parse_uint(v, 68, 65535, &m->mtu) < 0)
 				return nc_bad(err, s->file, o->line, "bad mtu '%s'", v);
-		} else if (streq(key, "dns-nameservers") || streq(key, "dns-search")) {
+		} else if (streq(key, "dns-nameservers") || streq(key, "dns-nameserver") ||
+			   streq(key, "dns-search") || streq(key, "dns-domain")) {
 			_cleanup_strv_free_ char **w = NULL;
 
 			r = strv_split(v, " \t", &w);
 			if (r < 0)
 				return r;
 			for (char **x = w; *x; x++) {
-				r = streq(key, "dns-search") ? netcfg_iface_add_search(m, *x)
-							     : netcfg_iface_add_dns(m, *x);
+				r = strncmp(key, "dns-nameserver", 14) != 0 ? netcfg_iface_add_search(m, *x)
+									    : netcfg_iface_add_dns(m, *x);
 				if (r == -EINVAL)
 					return nc_bad(err, s->file, o->line, "bad %s entry '%s'", key, *x);
 				if (r < 0)
@@ -517,7 +534,7 @@ static int stanza_into(struct netcfg_iface *m, const struct ifu_stanza *s, struc
 				return r;
 		} else if ((streq(key, "down") || streq(key, "pre-down")) && is_route_del(v)) {
 			/* the undo of a route added above */
-		} else if (streq(key, "vlan-raw-device") || streq(key, "vlan_raw_device")) {
+		} else if (streq(key, "vlan-raw-device") || streq(key, "vlan_raw_device") || carried_option(s, key)) {
 		} else if (inet6 && (streq(key, "autoconf") || streq(key, "accept_ra"))) {
 			unsigned b;
 
