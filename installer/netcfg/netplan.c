@@ -284,6 +284,11 @@ static const char *const passthrough[] = {
 	"wakeonlan", "dhcp-identifier", "renderer", "ipv6-address-generation", "ipv6-mtu",
 	"networkmanager", /* NetworkManager 1.46+ keeps its connections in netplan: uuid, name, passthrough */
 	"routing-policy", /* rules (from, to, table, priority, mark): they name no interface */
+	"emit-lldp", "activation-mode", "ignore-carrier", "ipv6-address-token",
+	/* offloads: the VMXNET3 NIC has each of them */
+	"receive-checksum-offload", "transmit-checksum-offload", "tcp-segmentation-offload",
+	"tcp6-segmentation-offload", "generic-segmentation-offload", "generic-receive-offload",
+	"large-receive-offload",
 };
 
 static bool is_passthrough(const char *k)
