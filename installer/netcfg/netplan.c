@@ -447,18 +447,39 @@ static int def_into(yaml_document_t *d, yaml_node_t *def, const char *path, bool
 }
 
 /* Whether an ethernets entry configures nic; -EUCLEAN-worthy matches are refused by the caller. */
+/* match: driver: a name or pattern, or a list of them (netplan 0.104+: any one fits). A list
+ * is a pattern too: it may match other NICs. */
+static bool driver_fits(yaml_document_t *d, yaml_node_t *drv, const char *driver, bool *glob)
+{
+	if (node_is(drv, YAML_SEQUENCE_NODE)) {
+		bool hit = false;
+
+		*glob = true;
+		for (yaml_node_item_t *i = drv->data.sequence.items.start; i < drv->data.sequence.items.top; i++) {
+			const char *one = scalar(yaml_document_get_node(d, *i));
+
+			hit |= one && driver && fnmatch(one, driver, 0) == 0;
+		}
+		return hit;
+	}
+	if (strpbrk(scalar(drv) ?: "", "*?["))
+		*glob = true;
+	return scalar(drv) && driver && fnmatch(scalar(drv), driver, 0) == 0;
+}
+
 static bool def_matches(yaml_document_t *d, const char *id, yaml_node_t *def, const struct netcfg_nic *nic,
 			bool *ret_glob)
 {
 	yaml_node_t *match = map_get(d, def, "match");
-	const char *mac, *name, *drv;
+	yaml_node_t *drv;
+	const char *mac, *name;
 
 	*ret_glob = false;
 	if (!match)
 		return streq(id, nic->name);
 	mac = scalar(map_get(d, match, "macaddress"));
 	name = scalar(map_get(d, match, "name"));
-	drv = scalar(map_get(d, match, "driver"));
+	drv = map_get(d, match, "driver");
 	if (!mac && !name && !drv)
 		return false;
 	if (mac && !nc_mac_matches(mac, nic))
@@ -469,13 +490,7 @@ static bool def_matches(yaml_document_t *d, const char *id, yaml_node_t *def, co
 		if (!nic->name || fnmatch(name, nic->name, 0) != 0)
 			return false;
 	}
-	if (drv) {
-		if (strpbrk(drv, "*?["))
-			*ret_glob = true;
-		if (!nic->driver || fnmatch(drv, nic->driver, 0) != 0)
-			return false;
-	}
-	return true;
+	return !drv || driver_fits(d, drv, nic->driver, ret_glob);
 }
 
 #define NP_MAX_PARTS 16

@@ -7,7 +7,7 @@
  * their own .network. The plan copies the .network line by line with a new [Match] for the
  * VMXNET3 NIC (so that keys the model does not need are kept) and sets the old file aside;
  * when the old [Match] (a Name= pattern, a Driver=) already fits the VMXNET3 NIC, nothing has
- * to change.
+ * to change; a pattern that does not fit it, and may match other links, is refused.
  */
 #include <errno.h>
 #include <fnmatch.h>
@@ -543,6 +543,40 @@ static int networkd_read(const char *root, const struct netcfg_nic *nic, struct 
 	return 0;
 }
 
+/* The line of f's first [Match] header (0 when it has none). */
+static unsigned match_line(const struct nd_file *f)
+{
+	for (unsigned k = 1; k <= f->ini.n_sections; k++)
+		if (streq(f->ini.section_name[k], "Match"))
+			return f->ini.section_line[k];
+	return 0;
+}
+
+/* Whether a [Match] key of ini names one link alone: a single name or MAC, no pattern. */
+static bool ini_pins_one(const struct nc_ini *ini)
+{
+	for (size_t k = 0; k < ini->n; k++) {
+		const struct nc_ini_entry *e = &ini->e[k];
+
+		if (streq(e->section, "Match") &&
+		    (streq(e->key, "Name") || streq(e->key, "MACAddress") || streq(e->key, "PermanentMACAddress")) &&
+		    *e->value && !strpbrk(e->value, " \t*?[!"))
+			return true;
+	}
+	return false;
+}
+
+/* Whether f's [Match] (with its drop-ins') can fit one link only, whatever patterns it has too. */
+static bool match_pins_one(const struct nd_file *f)
+{
+	if (ini_pins_one(&f->ini))
+		return true;
+	for (size_t k = 0; k < f->n_dropins; k++)
+		if (ini_pins_one(&f->dropins[k].ini))
+			return true;
+	return false;
+}
+
 /* The .network text with its [Match] section(s) replaced by match_text. */
 static int replace_match(const struct nd_file *f, const char *match_text, char **ret)
 {
@@ -658,7 +692,7 @@ static int networkd_plan(const char *root, const struct netcfg_iface *m, void *s
 	struct nd_link future_link = { .nic = &future };
 	const struct nc_ini_entry *dummy;
 	const char *base;
-	bool still;
+	bool still, pattern;
 	size_t digits;
 	int r = 0;
 
@@ -675,10 +709,13 @@ static int networkd_plan(const char *root, const struct netcfg_iface *m, void *s
 			goto out;
 	}
 	/* Does the old [Match] already fit the VMXNET3 NIC (a pattern, or the pinned name)? */
-	{
-		bool pat2;
-
-		still = nd_match(f, &future_link, &pat2, &dummy) > 0;
+	still = nd_match(f, &future_link, &pattern, &dummy) > 0;
+	if (!still && pattern && !match_pins_one(f)) {
+		/* a .network applies to every link it matches: set aside, it would leave them all */
+		r = nc_error(err, f->path, match_line(f), -EUCLEAN,
+			     "[Match] fits %s by a pattern that the VMXNET3 NIC %s does not fit, and may "
+			     "configure other NICs: not supported for a migration", from->name, target);
+		goto out;
 	}
 	if (still) {
 		if (mode == NETCFG_SIDE_BY_SIDE)
