@@ -516,22 +516,31 @@ static int ifcfg_plan(const char *root, const struct netcfg_iface *m, void *stat
 	if (mode == NETCFG_REPLACE && (r = nc_plan_pin_name(p, to, target)) < 0)
 		goto out;
 	{
-		_cleanup_free_ char *path = NULL, *text = NULL, *old = NULL, *gw6 = NULL;
+		_cleanup_free_ char *path = NULL, *text = NULL, *old = NULL, *gw6 = NULL, *ethtool = NULL;
 		const char *dgw = nc_shvars_get(&mf->v, "IPV6_DEFAULTGW");
-		const char *kv[] = { "DEVICE", target, "NAME", nc_shvars_get(&mf->v, "NAME") ? target : NULL,
-				     "UUID", NULL, "HWADDR", m->match_mac ? target_mac : NULL,
-				     dgw ? "IPV6_DEFAULTGW" : NULL, NULL, NULL };
+		const char *eo = nc_shvars_get(&mf->v, "ETHTOOL_OPTS");
+		const char *kv[13] = { "DEVICE", target, "NAME", nc_shvars_get(&mf->v, "NAME") ? target : NULL,
+				       "UUID", NULL, "HWADDR", m->match_mac ? target_mac : NULL };
+		size_t n = 8;
 
-		/* "addr%ens33" names the interface too. */
+		/* "addr%ens33" names the interface too, and so does "-K ens33 tso off". */
 		if (dgw && strchr(dgw, '%')) {
 			if (asprintf(&gw6, "%.*s%%%s", (int)(strchr(dgw, '%') - dgw), dgw, target) < 0) {
 				r = -ENOMEM;
 				goto out;
 			}
-			kv[9] = gw6;
-		} else if (dgw)
-			kv[8] = NULL; /* nothing to change: end the list there */
-
+			kv[n++] = "IPV6_DEFAULTGW";
+			kv[n++] = gw6;
+		}
+		if (eo) {
+			r = nc_rename_words(eo, from->name, target, &ethtool);
+			if (r < 0)
+				goto out;
+			if (!streq(ethtool, eo)) {
+				kv[n++] = "ETHTOOL_OPTS";
+				kv[n++] = ethtool;
+			}
+		}
 		if (asprintf(&path, IFCFG_DIR "/ifcfg-%s", target) < 0) {
 			r = -ENOMEM;
 			goto out;

@@ -165,6 +165,10 @@ const char *nc_target_name(const struct netcfg_nic *from, const struct netcfg_ni
 /* The MAC the new configuration matches on: only when the old one matched on a MAC. */
 const char *nc_target_mac(const struct netcfg_iface *model, const struct netcfg_nic *to);
 
+/* value with every blank-separated word that is old replaced by new (ETHTOOL_OPTS="-K ens33
+ * tso off" names the interface). */
+int nc_rename_words(const char *value, const char *old, const char *new, char **ret);
+
 /* Renames: a VLAN interface "ens33.100" of parent "ens33" becomes "ens192.100". */
 int nc_rename_vlan(const char *vlan_name, const char *old_parent, const char *new_parent,
 		   char **ret);

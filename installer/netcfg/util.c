@@ -727,3 +727,29 @@ int nc_route_words(char *const *w, const char *dev, struct nc_route_words *ret, 
 	*ret = rw;
 	return 0;
 }
+
+int nc_rename_words(const char *value, const char *old, const char *new, char **ret)
+{
+	size_t n = strlen(old), extra = strlen(new) > n ? strlen(new) - n : 0, count = 0;
+	const char *p;
+	char *out, *q;
+
+	for (p = strstr(value, old); p; p = strstr(p + n, old))
+		count++;
+	out = malloc(strlen(value) + count * extra + 1);
+	if (!out)
+		return -ENOMEM;
+	for (p = value, q = out; *p;) {
+		bool word = strncmp(p, old, n) == 0 && (p == value || isspace((unsigned char)p[-1])) &&
+			    (p[n] == 0 || isspace((unsigned char)p[n]));
+
+		if (word) {
+			q = stpcpy(q, new);
+			p += n;
+		} else
+			*q++ = *p++;
+	}
+	*q = 0;
+	*ret = out;
+	return 0;
+}

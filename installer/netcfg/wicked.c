@@ -261,7 +261,26 @@ static int wk_dns(const char *root, struct netcfg_iface *m, struct netcfg_error 
 	return r;
 }
 
-static int wk_model(const char *root, const struct netcfg_nic *nic, struct netcfg_iface **ret, char ***ret_vlan_files,
+/* What the plan takes from the read: the files of the NIC's VLANs and the ETHTOOL_OPTIONS of its
+ * own file (which may name it). The files themselves are read again through the run's file
+ * set: the same bytes. */
+struct wk_state {
+	char **vlan_files;
+	char *ethtool_options;
+};
+
+static void wk_state_free(void *state)
+{
+	struct wk_state *st = state;
+
+	if (!st)
+		return;
+	strv_free(st->vlan_files);
+	free(st->ethtool_options);
+	free(st);
+}
+
+static int wk_model(const char *root, const struct netcfg_nic *nic, struct netcfg_iface **ret, struct wk_state *ret_state,
 		    struct netcfg_error *err)
 {
 	_cleanup_iface_ struct netcfg_iface *m = NULL;
@@ -283,6 +302,9 @@ static int wk_model(const char *root, const struct netcfg_nic *nic, struct netcf
 		r = -ENOMEM;
 	if (r >= 0)
 		r = wk_into(m, &f, err);
+	if (r >= 0 && ret_state && nc_shvars_get(&f.v, "ETHTOOL_OPTIONS") &&
+	    !(ret_state->ethtool_options = strdup(nc_shvars_get(&f.v, "ETHTOOL_OPTIONS"))))
+		r = -ENOMEM;
 	wk_file_done(&f);
 	if (r >= 0)
 		r = wk_routes(root, m, ifroute, nic->name, err);
@@ -339,39 +361,26 @@ static int wk_model(const char *root, const struct netcfg_nic *nic, struct netcf
 	}
 	if (r < 0)
 		return r;
-	if (ret_vlan_files)
-		*ret_vlan_files = TAKE_PTR(vlan_files);
+	if (ret_state)
+		ret_state->vlan_files = TAKE_PTR(vlan_files);
 	*ret = TAKE_PTR(m);
 	return 0;
-}
-
-/* What the plan takes from the read: the files of the NIC's VLANs (the files themselves are
- * read again through the run's file set: the same bytes). */
-static void wk_state_free(void *state)
-{
-	strv_free(state);
 }
 
 static int wicked_read(const char *root, const struct netcfg_nic *nic, struct netcfg_iface **ret,
 		       void **ret_state, struct netcfg_error *err)
 {
-	char **vlan_files = NULL;
+	struct wk_state *st = ret_state ? calloc(1, sizeof(*st)) : NULL;
 	int r;
 
-	r = wk_model(root, nic, ret, &vlan_files, err);
-	if (r < 0)
-		return r;
-	if (ret_state && !vlan_files)
-		vlan_files = calloc(1, sizeof(char *));
-	if (ret_state && !vlan_files) {
-		netcfg_iface_free(TAKE_PTR(*ret));
+	if (ret_state && !st)
 		return -ENOMEM;
-	}
-	if (ret_state)
-		*ret_state = vlan_files;
+	r = wk_model(root, nic, ret, st, err);
+	if (r < 0 || !ret_state)
+		wk_state_free(st);
 	else
-		strv_free(vlan_files);
-	return 0;
+		*ret_state = st;
+	return r;
 }
 
 static int edit_file(const char *root, const char *path, const char *const *kv, char **ret)
@@ -440,8 +449,9 @@ static int wicked_plan(const char *root, const struct netcfg_iface *m, void *sta
 		       const struct netcfg_nic *from, const struct netcfg_nic *to, enum netcfg_mode mode,
 		       struct netcfg_plan *p, struct netcfg_error *err)
 {
-	char **vlan_files = state;
-	_cleanup_free_ char *old = NULL, *new = NULL, *text = NULL, *off = NULL;
+	const struct wk_state *st = state;
+	char **vlan_files = st->vlan_files;
+	_cleanup_free_ char *old = NULL, *new = NULL, *text = NULL, *off = NULL, *ethtool = NULL;
 	const char *target = nc_target_name(from, to, mode);
 	int r;
 
@@ -453,7 +463,14 @@ static int wicked_plan(const char *root, const struct netcfg_iface *m, void *sta
 	(void)err;
 	if (asprintf(&old, WK_DIR "/ifcfg-%s", from->name) < 0 || asprintf(&new, WK_DIR "/ifcfg-%s", target) < 0)
 		return -ENOMEM;
-	r = edit_file(root, old, (const char *const[]){ NULL }, &text);
+	/* ETHTOOL_OPTIONS='-K eth0 tso off' may name the interface (or say "iface") */
+	if (st->ethtool_options && nc_rename_words(st->ethtool_options, from->name, target, &ethtool) < 0)
+		return -ENOMEM;
+	if (streq(ethtool, st->ethtool_options)) {
+		free(ethtool); /* nothing named: the line stays as written */
+		ethtool = NULL;
+	}
+	r = edit_file(root, old, (const char *const[]){ ethtool ? "ETHTOOL_OPTIONS" : NULL, ethtool, NULL }, &text);
 	if (r >= 0)
 		r = nc_plan_write(p, new, text, 0644, "the configuration of the VMXNET3 NIC %s", target);
 	if (r >= 0 && mode == NETCFG_SIDE_BY_SIDE) {
