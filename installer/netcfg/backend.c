@@ -141,7 +141,7 @@ static int config_new(const char *root, const struct netcfg_nic *nic, struct net
 {
 	struct netcfg_config *c = calloc(1, sizeof(*c));
 
-	if (!c || !(c->files = nc_files_new()) || copy_or_null(root, &c->root) < 0 ||
+	if (!c || !(c->files = nc_files_shared()) || copy_or_null(root, &c->root) < 0 ||
 	    copy_or_null(nic->name, &c->name) < 0 || copy_or_null(nic->mac, &c->mac) < 0 ||
 	    copy_or_null(nic->permanent_mac, &c->permanent_mac) < 0 ||
 	    copy_or_null(nic->driver, &c->driver) < 0) {
@@ -296,11 +296,21 @@ int nc_names_add(char ***names, const char *name)
 	return strv_contains(*names, name) ? 0 : strv_push(names, name);
 }
 
+static void files_unref(struct nc_files **fs)
+{
+	nc_files_free(*fs);
+}
+
 int netcfg_configured_names(const char *root, char ***ret, struct netcfg_error *err)
 {
 	_cleanup_strv_free_ char **names = NULL, **owned = NULL;
+	/* one set of files for the whole pass: each file is read once, not once per name */
+	__attribute__((cleanup(files_unref))) struct nc_files *fs = nc_files_new();
+	FILES_IN_USE(fs);
 	int r;
 
+	if (!fs)
+		return -ENOMEM;
 	for (size_t k = 0; k < ELEMENTSOF(backends); k++) {
 		if (!backend_applies(root, backends[k]) || !backends[k]->names)
 			continue;

@@ -55,6 +55,10 @@ int nc_read_file(const char *root, const char *path, char **ret);
  */
 struct nc_files;
 struct nc_files *nc_files_new(void);
+/* The set in use, one more reference to it (a load inside a larger pass shares its reads), or
+ * a new one. */
+struct nc_files *nc_files_shared(void);
+/* Drops a reference; the last frees the set. */
 void nc_files_free(struct nc_files *fs);
 /* Puts fs (NULL: none) in use; returns the set in use before, to put back. */
 struct nc_files *nc_files_use(struct nc_files *fs);

@@ -43,6 +43,7 @@ struct nc_file_entry {
 };
 
 struct nc_files {
+	unsigned n_ref;
 	struct nc_file_entry *v;
 	size_t n;
 	size_t disk_reads;
@@ -52,12 +53,24 @@ static _Thread_local struct nc_files *files_in_use;
 
 struct nc_files *nc_files_new(void)
 {
-	return calloc(1, sizeof(struct nc_files));
+	struct nc_files *fs = calloc(1, sizeof(struct nc_files));
+
+	if (fs)
+		fs->n_ref = 1;
+	return fs;
+}
+
+struct nc_files *nc_files_shared(void)
+{
+	if (!files_in_use)
+		return nc_files_new();
+	files_in_use->n_ref++;
+	return files_in_use;
 }
 
 void nc_files_free(struct nc_files *fs)
 {
-	if (!fs)
+	if (!fs || --fs->n_ref > 0)
 		return;
 	for (size_t k = 0; k < fs->n; k++) {
 		free(fs->v[k].root);
