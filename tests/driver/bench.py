@@ -178,7 +178,9 @@ def main():
                 kos = {"ours": f"/lib/modules/{k.kver}/vnic/vmxnet3.ko", "main": MAIN_KO,
                        "inkernel": INKERNEL_KO}
                 for rnd in range(args.rounds):
-                    shift = rnd % len(drivers)
+                    # every pair of drivers runs in both orders within any two rounds in a
+                    # row: the order is reversed on odd rounds, rotated every second round
+                    shift = (rnd // 2) % len(drivers)
                     order = drivers[shift:] + drivers[:shift]
                     if rnd % 2:
                         order.reverse()
