@@ -1089,7 +1089,7 @@ static int plan_port(struct netcfg_plan *p, const struct netcfg_iface *m, const 
 		r = nc_plan_command(p, false, "take the VMXNET3 NIC down (bonding takes a port that is down)",
 				    down, NULL);
 	if (r >= 0) /* a bond's E1000 rejoins in the rollback's wait, whatever state it is in */
-		r = nc_plan_port_swap(p, m, from, target, join, NULL, leave, bond ? NULL : unleave);
+		r = nc_plan_port_swap(p, m, from, target, join, NULL, leave, bond ? NULL : unleave, true);
 	if (r >= 0 && !bond)
 		r = nc_plan_command(p, false, "bring the VMXNET3 NIC up in the bridge", up, down);
 	return r;

@@ -146,10 +146,13 @@ int nc_plan_wait_port(struct netcfg_plan *p, const char *reason, const char *por
 int nc_plan_port_rollback(struct netcfg_plan *p, const struct netcfg_iface *m, const char *from,
 			  const char *const *vmxnet3_out, bool rejoin);
 /* Then the swap's half: a bridge's E1000 leaves first (two ports on one segment are a loop),
- * the VMXNET3 NIC joins; a bond's E1000 leaves only once the VMXNET3 NIC is an up port. */
+ * the VMXNET3 NIC joins; a bond's E1000 leaves only once the VMXNET3 NIC is an up port.
+ * unleave_reads_files: the leave's undo re-applies the restored files (networkctl reload), so
+ * it runs after them on every rollback, whether the leave ran or not; else (NetworkManager's
+ * connection up, which would take a port that never left out and back in) only when it ran. */
 int nc_plan_port_swap(struct netcfg_plan *p, const struct netcfg_iface *m, const char *from,
 		      const char *target, const char *const *join, const char *const *unjoin,
-		      const char *const *leave, const char *const *unleave);
+		      const char *const *leave, const char *const *unleave, bool unleave_reads_files);
 /* Moves path to path.vnic-disabled (a copy, then a removal): for directories whose readers
  * pick files by suffix (netplan *.yaml, networkd *.network). */
 int nc_plan_disable(struct netcfg_plan *p, const char *root, const char *path, const char *reason);

@@ -677,7 +677,7 @@ int nd_plan_port(const struct netcfg_iface *m, const struct netcfg_nic *from, co
 	return nc_plan_port_swap(p, m, from->name, target,
 				 (const char *const[]){ "networkctl", "reconfigure", target, NULL },
 				 bond ? NULL : (const char *const[]){ "ip", "link", "set", "dev", target, "down", NULL },
-				 leave, reload);
+				 leave, reload, true);
 }
 
 static int networkd_plan(const char *root, const struct netcfg_iface *m, void *state,

@@ -816,7 +816,8 @@ static int nm_plan_port(const struct netcfg_iface *m, const struct netcfg_nic *f
 	if (r >= 0)
 		r = nc_plan_port_rollback(p, m, from->name, bond ? new_down : NULL, false);
 	if (r >= 0)
-		r = nc_plan_port_swap(p, m, from->name, target, new_up, bond ? NULL : new_down, old_down, old_up);
+		r = nc_plan_port_swap(p, m, from->name, target, new_up, bond ? NULL : new_down, old_down, old_up,
+				      false);
 	return r;
 }
 

@@ -538,9 +538,19 @@ int nc_plan_port_rollback(struct netcfg_plan *p, const struct netcfg_iface *m, c
 	return nc_plan_wait_port(p, back, from, rejoin ? m->master : NULL, true);
 }
 
+/* The E1000 leaves: its undo after the files are back when it reads them (it runs then
+ * whether the leave ran or not), else only when the leave ran. */
+static int plan_leave(struct netcfg_plan *p, const char *reason, const char *const *leave,
+		      const char *const *unleave, bool unleave_reads_files)
+{
+	if (unleave_reads_files)
+		return nc_plan_command_restored(p, reason, leave, unleave);
+	return nc_plan_command(p, false, reason, leave, unleave);
+}
+
 int nc_plan_port_swap(struct netcfg_plan *p, const struct netcfg_iface *m, const char *from,
 		      const char *target, const char *const *join, const char *const *unjoin,
-		      const char *const *leave, const char *const *unleave)
+		      const char *const *leave, const char *const *unleave, bool unleave_reads_files)
 {
 	const bool bond = streq(m->master_kind, "bond");
 	_cleanup_free_ char *joins = NULL, *leaves = NULL, *ready = NULL;
@@ -551,13 +561,13 @@ int nc_plan_port_swap(struct netcfg_plan *p, const struct netcfg_iface *m, const
 	    asprintf(&ready, "wait until %s is an up port of %s", target, m->master) < 0)
 		return -ENOMEM;
 	if (!bond)
-		r = nc_plan_command_restored(p, leaves, leave, unleave);
+		r = plan_leave(p, leaves, leave, unleave, unleave_reads_files);
 	if (r >= 0)
 		r = nc_plan_command(p, false, joins, join, unjoin);
 	if (r >= 0 && bond)
 		r = nc_plan_wait_port(p, ready, target, NULL, false);
 	if (r >= 0 && bond)
-		r = nc_plan_command_restored(p, leaves, leave, unleave);
+		r = plan_leave(p, leaves, leave, unleave, unleave_reads_files);
 	return r;
 }
 
